@@ -1,0 +1,75 @@
+// kube-serverless command line: start the local platform, print its kubeconfig, build binaries.
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureBinaries } from './local-cluster/binaries.ts';
+import { startControlPlane } from './local-cluster/control-plane.ts';
+import { defaultStateDir } from './local-cluster/paths.ts';
+import { STATE_ENTRIES } from './local-cluster/state.ts';
+
+const USAGE = `usage: kube-serverless <command> [--state-dir DIR]
+
+commands:
+  start            run the local control plane with the platform, until Ctrl-C
+  kubeconfig       print the path of the local cluster's admin kubeconfig
+  build-binaries   build (or find in the cache) the Kubernetes and etcd binaries`;
+
+const progress = (line: string) => process.stderr.write(`${line}\n`);
+
+async function start(stateDir: string): Promise<void> {
+  progress(`starting the local control plane (state: ${stateDir})`);
+  const started = Date.now();
+  const controlPlane = await startControlPlane({ stateDir, ports: 'standard', log: progress });
+  progress(`control plane up in ${((Date.now() - started) / 1000).toFixed(1)}s at ${controlPlane.server}`);
+  process.stdout.write(`ready: export KUBECONFIG=${controlPlane.kubeconfigPath}\n`);
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: NodeJS.Signals) => {
+      progress(`${signal}: stopping the control plane`);
+      resolve();
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  });
+  await controlPlane.stop();
+  progress('stopped');
+}
+
+async function printKubeconfig(stateDir: string): Promise<void> {
+  const path = join(stateDir, STATE_ENTRIES.adminKubeconfig);
+  await access(path).catch(() => {
+    throw new Error(`no local cluster in ${stateDir}: run \`npm start\` first`);
+  });
+  process.stdout.write(`${path}\n`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { 'state-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const stateDir = values['state-dir'] ?? defaultStateDir();
+  const [command] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  switch (command) {
+    case 'start':
+      return start(stateDir);
+    case 'kubeconfig':
+      return printKubeconfig(stateDir);
+    case 'build-binaries': {
+      const binaries = await ensureBinaries({ log: progress });
+      for (const [name, path] of Object.entries(binaries)) process.stdout.write(`${name}\t${path}\n`);
+      return;
+    }
+    default:
+      throw new Error(`unknown command "${command}"\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: Error) => {
+  process.stderr.write(`error: ${error.message}\n`);
+  process.exit(1);
+});
