@@ -1,0 +1,48 @@
+package runtime
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// metrics are the contract's Prometheus series plus Go's default process
+// and runtime collectors, on a registry of the server's own.
+type metrics struct {
+	reg         *prometheus.Registry
+	invocations *prometheus.CounterVec // by code, function and namespace curried
+	duration    prometheus.Observer
+	coldStarts  prometheus.Counter
+}
+
+// DurationBuckets are the buckets of function_duration_seconds, in seconds;
+// they reach past the default 30 s timeout.
+var DurationBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}
+
+func newMetrics(function, namespace string) *metrics {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	ids := prometheus.Labels{"function": function, "namespace": namespace}
+	inv := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "function_invocations_total",
+		Help: "Invocations of the function, by HTTP status code.",
+	}, []string{"function", "namespace", "code"})
+	dur := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "function_duration_seconds",
+		Help:    "Time from request to response of each invocation.",
+		Buckets: DurationBuckets,
+	}, []string{"function", "namespace"})
+	cold := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "function_cold_starts_total",
+		Help: "Invocations that were the first of a fresh process.",
+	}, []string{"function", "namespace"})
+	reg.MustRegister(inv, dur, cold)
+	return &metrics{
+		reg:         reg,
+		invocations: inv.MustCurryWith(ids),
+		duration:    dur.With(ids),
+		coldStarts:  cold.With(ids),
+	}
+}

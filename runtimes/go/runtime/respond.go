@@ -1,0 +1,326 @@
+package runtime
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+)
+
+// Error types in the JSON error body {"error":{"type":...,"message":...}}
+// produced by the runtime itself. Errors returned by the handler use the
+// error's own type name (see ErrorType).
+const (
+	TypeError         = "Error"
+	TypePanic         = "Panic"
+	TypeTimeout       = "Timeout"
+	TypeTooLarge      = "PayloadTooLarge"
+	TypeBadRequest    = "BadRequest"
+	TypeSerialization = "SerializationError"
+	TypeNotReady      = "NotReady"
+)
+
+// TypedError lets an error choose the "type" reported in the 500 body.
+type TypedError interface {
+	error
+	ErrorType() string
+}
+
+// ErrorType names an error for the "type" field of the error body:
+//   - an error with an ErrorType() string method: that;
+//   - errors from errors.New, fmt.Errorf and errors.Join: "Error", or, when
+//     they wrap an error of a named type, that type's name;
+//   - any other error: its type's name without package or pointer, so a
+//     *function.ValidationError is "ValidationError".
+func ErrorType(err error) string {
+	for e := err; e != nil; {
+		if te, ok := e.(TypedError); ok {
+			return te.ErrorType()
+		}
+		t := reflect.TypeOf(e)
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t.Name() != "" && !isStdWrapper(t) {
+			return t.Name()
+		}
+		u, ok := e.(interface{ Unwrap() error })
+		if !ok {
+			break
+		}
+		e = u.Unwrap()
+	}
+	return TypeError
+}
+
+// isStdWrapper reports the standard library's unexported error types
+// (errors.errorString, fmt.wrapError, ...) that carry no useful name.
+func isStdWrapper(t reflect.Type) bool {
+	pkg := t.PkgPath()
+	if pkg == "" || strings.Contains(strings.SplitN(pkg, "/", 2)[0], ".") {
+		return false // not the standard library
+	}
+	r := t.Name()[0]
+	return r >= 'a' && r <= 'z'
+}
+
+type errorDetail struct {
+	Type    string `json:"type"`
+	Message string `json:"message"`
+}
+
+// writeError writes the contract's JSON error body.
+func writeError(w http.ResponseWriter, status int, typ, msg string) {
+	b, _ := json.Marshal(struct {
+		Error errorDetail `json:"error"`
+	}{errorDetail{typ, msg}})
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// serializationError is a return value the runtime cannot send.
+type serializationError struct{ msg string }
+
+func (e *serializationError) Error() string { return e.msg }
+
+// rendered is a handler's return value as an HTTP response.
+type rendered struct {
+	status      int
+	contentType string
+	headers     [][2]string
+	body        []byte
+}
+
+// render turns a handler's return value into a response.
+func render(v any) (rendered, error) {
+	switch x := v.(type) {
+	case nil:
+		return rendered{status: http.StatusNoContent}, nil
+	case string:
+		return rendered{status: 200, contentType: "text/plain; charset=utf-8", body: []byte(x)}, nil
+	case []byte:
+		return rendered{status: 200, contentType: "application/octet-stream", body: x}, nil
+	case json.RawMessage:
+		if !json.Valid(x) {
+			return rendered{}, &serializationError{"the handler returned a json.RawMessage that is not valid JSON"}
+		}
+		return rendered{status: 200, contentType: "application/json; charset=utf-8", body: x}, nil
+	case Response:
+		return renderResponse(x.StatusCode, headerPairs(x.Headers), x.Body)
+	case *Response:
+		if x == nil {
+			return rendered{status: http.StatusNoContent}, nil
+		}
+		return renderResponse(x.StatusCode, headerPairs(x.Headers), x.Body)
+	case map[string]any:
+		if sc, ok := x["statusCode"]; ok {
+			if code, ok := asStatus(sc); ok {
+				hs, err := anyHeaders(x["headers"])
+				if err != nil {
+					return rendered{}, err
+				}
+				return renderResponse(code, hs, x["body"])
+			}
+		}
+	}
+	if isNilValue(v) {
+		return rendered{status: http.StatusNoContent}, nil
+	}
+	b, err := marshalJSON(v)
+	if err != nil {
+		return rendered{}, err
+	}
+	return rendered{status: 200, contentType: "application/json; charset=utf-8", body: b}, nil
+}
+
+func renderResponse(code int, headers [][2]string, body any) (rendered, error) {
+	if code == 0 {
+		code = 200
+	}
+	if code < 100 || code > 999 {
+		return rendered{}, &serializationError{fmt.Sprintf("the handler returned statusCode %d, which is not an HTTP status code", code)}
+	}
+	userType := ""
+	for _, h := range headers {
+		if strings.EqualFold(h[0], "content-type") {
+			userType = h[1]
+		}
+	}
+	r := rendered{status: code, headers: headers}
+	if userType != "" {
+		switch b := body.(type) {
+		case nil:
+		case string:
+			r.body = []byte(b)
+		case []byte:
+			r.body = b
+		default:
+			if isNilValue(body) {
+				break
+			}
+			enc, err := marshalJSON(body)
+			if err != nil {
+				return rendered{}, err
+			}
+			r.body = enc
+		}
+		return r, nil
+	}
+	if body == nil || isNilValue(body) {
+		return r, nil
+	}
+	inner, err := render(body)
+	if err != nil {
+		return rendered{}, err
+	}
+	r.contentType, r.body = inner.contentType, inner.body
+	return r, nil
+}
+
+// marshalJSON encodes v as JSON without HTML escaping (as JSON.stringify
+// and Python's json do), reporting values JSON cannot carry clearly.
+func marshalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		msg := err.Error()
+		var ute *json.UnsupportedTypeError
+		var uve *json.UnsupportedValueError
+		switch {
+		case errors.As(err, &ute):
+			msg = fmt.Sprintf("cannot serialize the return value (%T) as JSON: %s values are not JSON-serializable", v, ute.Type)
+		case errors.As(err, &uve):
+			msg = fmt.Sprintf("cannot serialize the return value (%T) as JSON: unsupported value %s", v, uve.Str)
+		default:
+			msg = fmt.Sprintf("cannot serialize the return value (%T) as JSON: %s", v, msg)
+		}
+		return nil, &serializationError{msg}
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+func isNilValue(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface:
+		return rv.IsNil()
+	}
+	return false
+}
+
+func asStatus(v any) (int, bool) {
+	switch n := v.(type) {
+	case int:
+		return n, true
+	case int64:
+		return int(n), true
+	case int32:
+		return int(n), true
+	case float64:
+		if n == float64(int(n)) {
+			return int(n), true
+		}
+	case float32:
+		if n == float32(int(n)) {
+			return int(n), true
+		}
+	case json.Number:
+		if i, err := n.Int64(); err == nil {
+			return int(i), true
+		}
+	}
+	return 0, false
+}
+
+func headerPairs(m map[string]string) [][2]string {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([][2]string, 0, len(m))
+	for k, v := range m {
+		out = append(out, [2]string{k, v})
+	}
+	return out
+}
+
+// anyHeaders reads the headers of a map-shaped response: string values,
+// numbers and booleans, or lists of them for repeated headers.
+func anyHeaders(v any) ([][2]string, error) {
+	switch m := v.(type) {
+	case nil:
+		return nil, nil
+	case map[string]string:
+		return headerPairs(m), nil
+	case http.Header:
+		var out [][2]string
+		for k, vs := range m {
+			for _, s := range vs {
+				out = append(out, [2]string{k, s})
+			}
+		}
+		return out, nil
+	case map[string]any:
+		var out [][2]string
+		for k, hv := range m {
+			switch x := hv.(type) {
+			case []any:
+				for _, e := range x {
+					out = append(out, [2]string{k, scalarString(e)})
+				}
+			case []string:
+				for _, e := range x {
+					out = append(out, [2]string{k, e})
+				}
+			default:
+				out = append(out, [2]string{k, scalarString(x)})
+			}
+		}
+		return out, nil
+	}
+	return nil, &serializationError{fmt.Sprintf("the response's headers must be an object of strings, not %T", v)}
+}
+
+func scalarString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+// write sends a rendered response; the caller has set x-invocation-id.
+func (r rendered) write(w http.ResponseWriter) {
+	h := w.Header()
+	if r.contentType != "" {
+		h.Set("Content-Type", r.contentType)
+	}
+	for _, kv := range r.headers {
+		if strings.EqualFold(kv[0], "content-length") {
+			continue // computed from the body
+		}
+		h.Add(kv[0], kv[1])
+	}
+	noBody := r.status == http.StatusNoContent || r.status == http.StatusNotModified || r.status < 200
+	if !noBody {
+		h.Set("Content-Length", strconv.Itoa(len(r.body)))
+	}
+	w.WriteHeader(r.status)
+	if !noBody && len(r.body) > 0 {
+		_, _ = w.Write(r.body)
+	}
+}

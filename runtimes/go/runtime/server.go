@@ -1,0 +1,556 @@
+package runtime
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	goruntime "runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gorilla/mux"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Version is the runtime's version, reported in logs and build-cache keys.
+const Version = "0.1.0"
+
+// Server is the runtime's HTTP server: the contract's endpoints on a
+// gorilla/mux router, and the function behind every other route.
+type Server struct {
+	cfg     Config
+	opts    Options
+	log     *slog.Logger
+	router  *mux.Router
+	metrics *metrics
+
+	state    atomic.Pointer[loadState]
+	draining atomic.Bool
+	invoked  atomic.Bool // the first invocation (the cold start) has happened
+}
+
+type loadState struct {
+	h      handler
+	ready  bool
+	reason string
+}
+
+// Options adjusts a Server; zero values mean the defaults.
+type Options struct {
+	// Log receives the JSON log lines; default os.Stdout.
+	Log io.Writer
+	// CloseConnections turns HTTP keep-alive off: the launcher's interim
+	// server uses it so that no client holds a connection to a process
+	// that is about to be replaced.
+	CloseConnections bool
+}
+
+// NewServer returns a server that is not ready until SetHandler succeeds.
+func NewServer(cfg Config, opts Options) *Server {
+	if opts.Log == nil {
+		opts.Log = os.Stdout
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	s := &Server{cfg: cfg, opts: opts, log: NewLogger(opts.Log), metrics: newMetrics(cfg.Name, cfg.Namespace)}
+	s.state.Store(&loadState{reason: "the function has not been loaded"})
+
+	r := mux.NewRouter()
+	r.SkipClean(true) // the handler sees the path as sent; no redirects
+	probe := []string{http.MethodGet, http.MethodHead}
+	r.Path("/health").Methods(probe...).HandlerFunc(s.health)
+	r.Path("/ready").Methods(probe...).HandlerFunc(s.ready)
+	r.Path("/metrics").Methods(probe...).Handler(
+		promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelError)}))
+	r.PathPrefix("/").HandlerFunc(s.invoke)
+	r.NotFoundHandler = http.HandlerFunc(s.invoke) // paths not starting with "/", e.g. "*"
+	s.router = r
+	return s
+}
+
+// NewLogger returns the runtime's JSON logger: lower-case levels and ISO
+// 8601 UTC times with milliseconds, as the other runtimes write them.
+func NewLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if len(groups) > 0 {
+				return a
+			}
+			switch a.Key {
+			case slog.TimeKey:
+				return slog.String(slog.TimeKey, a.Value.Time().UTC().Format("2006-01-02T15:04:05.000Z"))
+			case slog.LevelKey:
+				return slog.String(slog.LevelKey, strings.ToLower(a.Value.String()))
+			}
+			return a
+		},
+	}))
+}
+
+// Logger returns the server's logger.
+func (s *Server) Logger() *slog.Logger { return s.log }
+
+// SetHandler loads the function; the server is ready if h has an accepted
+// shape, and otherwise not ready with the reason, which is also returned.
+func (s *Server) SetHandler(h any) error {
+	ad, err := adapt(h)
+	if err != nil {
+		s.SetNotReady(fmt.Sprintf("%s: %v", s.cfg.Handler, err))
+		return err
+	}
+	s.state.Store(&loadState{h: ad, ready: true})
+	return nil
+}
+
+// SetNotReady makes /ready answer 503 with reason, and invocations 503
+// NotReady, and logs the reason.
+func (s *Server) SetNotReady(reason string) {
+	s.state.Store(&loadState{reason: reason})
+	s.log.Error("function not loaded", "function", s.cfg.Name, "namespace", s.cfg.Namespace,
+		"handler", s.cfg.Handler, "reason", reason)
+}
+
+// ServeHTTP makes the server an http.Handler, for tests and embedding.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+
+func (s *Server) health(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, []byte(`{"status":"ok"}`))
+}
+
+func (s *Server) ready(w http.ResponseWriter, _ *http.Request) {
+	st := s.state.Load()
+	switch {
+	case s.draining.Load():
+		writeJSON(w, http.StatusServiceUnavailable, jsonObject("ready", false, "reason", "draining: the runtime is shutting down"))
+	case st.ready:
+		writeJSON(w, http.StatusOK, []byte(`{"ready":true}`))
+	default:
+		writeJSON(w, http.StatusServiceUnavailable, jsonObject("ready", false, "reason", st.reason))
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, b []byte) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+func jsonObject(kv ...any) []byte {
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i].(string)] = kv[i+1]
+	}
+	b, _ := marshalJSON(m)
+	return b
+}
+
+// statusClientClosed is recorded (never sent) when the caller went away
+// before the function answered.
+const statusClientClosed = 499
+
+// invoke runs the function for one request.
+func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	id := r.Header.Get("X-Invocation-Id")
+	if id == "" {
+		id = newUUID()
+	}
+	w.Header().Set("X-Invocation-Id", id)
+
+	var (
+		status   int
+		cold     bool
+		errAttrs []any
+	)
+	defer func() {
+		d := time.Since(start)
+		s.metrics.invocations.WithLabelValues(strconv.Itoa(status)).Inc()
+		s.metrics.duration.Observe(d.Seconds())
+		attrs := append([]any{
+			"invocationId", id,
+			"function", s.cfg.Name,
+			"namespace", s.cfg.Namespace,
+			"method", r.Method,
+			"path", r.URL.Path,
+			"status", status,
+			"durationMs", math.Round(float64(d.Microseconds())) / 1000,
+			"coldStart", cold,
+		}, errAttrs...)
+		s.log.Info("invocation", attrs...)
+	}()
+	fail := func(code int, typ, msg string) {
+		status = code
+		errAttrs = append(errAttrs, "errorType", typ, "error", msg)
+		writeError(w, code, typ, msg)
+	}
+
+	st := s.state.Load()
+	if !st.ready {
+		fail(http.StatusServiceUnavailable, TypeNotReady, "the function is not ready: "+st.reason)
+		return
+	}
+	if !s.invoked.Load() && s.invoked.CompareAndSwap(false, true) {
+		cold = true
+		s.metrics.coldStarts.Inc()
+	}
+
+	max := s.cfg.MaxBodyBytes
+	tooLarge := fmt.Sprintf("the request body is larger than the limit of %d bytes", max)
+	if r.ContentLength > max {
+		s.discardBody(w, r)
+		fail(http.StatusRequestEntityTooLarge, TypeTooLarge, tooLarge)
+		return
+	}
+	raw, err := readBody(r.Body, max)
+	if errors.Is(err, errTooLarge) {
+		s.discardBody(w, r)
+		fail(http.StatusRequestEntityTooLarge, TypeTooLarge, tooLarge)
+		return
+	} else if err != nil {
+		fail(http.StatusBadRequest, TypeBadRequest, "could not read the request body: "+err.Error())
+		return
+	}
+
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
+	defer cancel()
+	deadline, _ := ctx.Deadline()
+	inv := &Invocation{
+		FunctionName: s.cfg.Name,
+		Namespace:    s.cfg.Namespace,
+		InvocationID: id,
+		Deadline:     deadline,
+		Logger:       s.log.With("invocationId", id, "function", s.cfg.Name, "namespace", s.cfg.Namespace),
+	}
+	ctx = WithInvocation(ctx, inv)
+
+	if st.h.http != nil {
+		status, errAttrs = s.invokeHTTP(ctx, w, r, raw, st.h.http)
+		return
+	}
+
+	ev, err := newEvent(r, raw)
+	if err != nil {
+		fail(http.StatusBadRequest, TypeBadRequest, err.Error())
+		return
+	}
+
+	done := make(chan outcome, 1)
+	go func() {
+		defer recoverInto(done)
+		v, err := st.h.event(ctx, ev)
+		done <- outcome{value: v, err: err}
+	}()
+	var o outcome
+	select {
+	case o = <-done:
+	case <-ctx.Done():
+		if r.Context().Err() != nil { // the caller went away
+			status = statusClientClosed
+			return
+		}
+		fail(http.StatusGatewayTimeout, TypeTimeout, s.timeoutMessage())
+		return
+	}
+	switch {
+	case o.panicked:
+		fail(http.StatusInternalServerError, TypePanic, o.panicMsg)
+		errAttrs = append(errAttrs, "stack", o.stack)
+	case o.err != nil:
+		if ctx.Err() == context.DeadlineExceeded && r.Context().Err() == nil {
+			fail(http.StatusGatewayTimeout, TypeTimeout, s.timeoutMessage())
+			return
+		}
+		fail(http.StatusInternalServerError, ErrorType(o.err), o.err.Error())
+	default:
+		out, err := render(o.value)
+		if err != nil {
+			fail(http.StatusInternalServerError, TypeSerialization, err.Error())
+			return
+		}
+		status = out.status
+		out.write(w)
+	}
+}
+
+func (s *Server) timeoutMessage() string {
+	return fmt.Sprintf("the function did not finish within its timeout of %s", s.cfg.Timeout)
+}
+
+type outcome struct {
+	value    any
+	err      error
+	panicked bool
+	panicMsg string
+	stack    string
+}
+
+func recoverInto(done chan<- outcome) {
+	if p := recover(); p != nil {
+		done <- outcome{panicked: true, panicMsg: panicMessage(p), stack: string(debug.Stack())}
+	}
+}
+
+func panicMessage(p any) string {
+	if err, ok := p.(error); ok {
+		return err.Error()
+	}
+	return fmt.Sprint(p)
+}
+
+var errTooLarge = errors.New("request body too large")
+
+// maxDiscard is how much of an oversized body the runtime reads and drops
+// so that the client, still sending, gets the 413 instead of a reset
+// connection. Beyond it the connection is closed after the answer.
+const maxDiscard = 16 << 20
+
+func (s *Server) discardBody(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength > s.cfg.MaxBodyBytes+maxDiscard {
+		w.Header().Set("Connection", "close")
+		return
+	}
+	n, _ := io.CopyN(io.Discard, r.Body, maxDiscard+1)
+	if n > maxDiscard {
+		w.Header().Set("Connection", "close")
+	}
+}
+
+// readBody reads at most max bytes; more is errTooLarge.
+func readBody(body io.Reader, max int64) ([]byte, error) {
+	if body == nil || body == http.NoBody {
+		return nil, nil
+	}
+	var buf bytes.Buffer
+	n, err := buf.ReadFrom(io.LimitReader(body, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if n > max {
+		return nil, errTooLarge
+	}
+	return buf.Bytes(), nil
+}
+
+// invokeHTTP runs a net/http-shaped handler. The response is buffered so
+// that the timeout, panics and the x-invocation-id header work as for the
+// event form; streaming responses are therefore not supported.
+func (s *Server) invokeHTTP(ctx context.Context, w http.ResponseWriter, r *http.Request, raw []byte, h http.Handler) (int, []any) {
+	r2 := r.WithContext(ctx)
+	r2.Body = io.NopCloser(bytes.NewReader(raw))
+	r2.ContentLength = int64(len(raw))
+	bw := &bufferedWriter{header: http.Header{}}
+	done := make(chan outcome, 1)
+	go func() {
+		defer recoverInto(done)
+		h.ServeHTTP(bw, r2)
+		done <- outcome{}
+	}()
+	fail := func(code int, typ, msg string) (int, []any) {
+		writeError(w, code, typ, msg)
+		return code, []any{"errorType", typ, "error", msg}
+	}
+	select {
+	case o := <-done:
+		if o.panicked {
+			code, attrs := fail(http.StatusInternalServerError, TypePanic, o.panicMsg)
+			return code, append(attrs, "stack", o.stack)
+		}
+	case <-ctx.Done():
+		bw.stop()
+		if r.Context().Err() != nil {
+			return statusClientClosed, nil
+		}
+		return fail(http.StatusGatewayTimeout, TypeTimeout, s.timeoutMessage())
+	}
+	bw.stop()
+	dst := w.Header()
+	for k, vs := range bw.header {
+		if strings.EqualFold(k, "X-Invocation-Id") {
+			continue
+		}
+		dst[k] = vs
+	}
+	code := bw.code
+	if code == 0 {
+		code = http.StatusOK
+	}
+	w.WriteHeader(code)
+	_, _ = w.Write(bw.buf.Bytes())
+	return code, nil
+}
+
+// bufferedWriter collects a net/http handler's response.
+type bufferedWriter struct {
+	mu      sync.Mutex
+	header  http.Header
+	buf     bytes.Buffer
+	code    int
+	stopped bool
+}
+
+func (b *bufferedWriter) Header() http.Header { return b.header }
+
+func (b *bufferedWriter) WriteHeader(code int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.code == 0 && !b.stopped {
+		b.code = code
+	}
+}
+
+func (b *bufferedWriter) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.stopped {
+		return 0, http.ErrHandlerTimeout
+	}
+	if b.code == 0 {
+		b.code = http.StatusOK
+	}
+	return b.buf.Write(p)
+}
+
+func (b *bufferedWriter) stop() {
+	b.mu.Lock()
+	b.stopped = true
+	b.mu.Unlock()
+}
+
+// Listen opens the server's socket: the one inherited from the launcher
+// (whose fd is in KUBE_SERVERLESS_LISTEN_FD) or a new one on HOST:PORT.
+func Listen(cfg Config) (net.Listener, error) {
+	if v := os.Getenv(listenFDEnv); v != "" {
+		_ = os.Unsetenv(listenFDEnv)
+		fd, err := strconv.Atoi(v)
+		if err != nil || fd < 3 {
+			return nil, fmt.Errorf("%s=%q: not a file descriptor", listenFDEnv, v)
+		}
+		f := os.NewFile(uintptr(fd), "listener")
+		defer f.Close()
+		ln, err := net.FileListener(f)
+		if err != nil {
+			return nil, fmt.Errorf("inherited listener (fd %d): %w", fd, err)
+		}
+		return ln, nil
+	}
+	return net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
+}
+
+// Serve serves on ln until ctx is done, then shuts down gracefully: the
+// listener closes at once, /ready answers 503 on open connections, and
+// in-flight invocations finish (for up to the function timeout plus a
+// margin) before Serve returns.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	if s.opts.CloseConnections {
+		srv.SetKeepAlivesEnabled(false)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	s.log.Info("listening", "address", ln.Addr().String(), "function", s.cfg.Name, "namespace", s.cfg.Namespace,
+		"handler", s.cfg.Handler, "ready", s.state.Load().ready, "runtime", "go", "runtimeVersion", Version,
+		"goVersion", goruntime.Version())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.draining.Store(true)
+	s.log.Info("draining", "reason", context.Cause(ctx).Error())
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.Timeout+defaultShutdownMargin)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if err != nil {
+		s.log.Warn("shutdown did not finish in time; closing the remaining connections", "error", err.Error())
+		_ = srv.Close()
+	}
+	s.log.Info("stopped")
+	return nil
+}
+
+// ErrSignal is the cause of the context NotifyShutdown returns.
+var ErrSignal = errors.New("received a termination signal")
+
+// NotifyShutdown returns a context cancelled on SIGTERM or SIGINT.
+func NotifyShutdown(parent context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(parent)
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		select {
+		case sig := <-ch:
+			cancel(fmt.Errorf("%w: %s", ErrSignal, sig))
+		case <-ctx.Done():
+		}
+		signal.Stop(ch)
+	}()
+	return ctx, func() { cancel(context.Canceled) }
+}
+
+// Main runs a function: the generated program's whole main is
+// runtime.Main(handler). It reads the configuration from the environment,
+// serves until SIGTERM, and exits 0 after draining.
+func Main(h any) {
+	os.Exit(run(h))
+}
+
+func run(h any) int {
+	cfg, cfgErr := ConfigFromEnv()
+	s := NewServer(cfg, Options{})
+	if cfgErr != nil {
+		s.SetNotReady(cfgErr.Error())
+	} else {
+		_ = s.SetHandler(h)
+	}
+	ln, err := Listen(cfg)
+	if err != nil {
+		s.log.Error("cannot listen", "error", err.Error())
+		return 1
+	}
+	ctx, cancel := NotifyShutdown(context.Background())
+	defer cancel()
+	if err := s.Serve(ctx, ln); err != nil {
+		s.log.Error("server failed", "error", err.Error())
+		return 1
+	}
+	return 0
+}
+
+// ServeNotReady serves /health, /metrics and a 503 /ready with reason,
+// for a function that could not be loaded, until SIGTERM.
+func ServeNotReady(reason string) int {
+	cfg, _ := ConfigFromEnv()
+	s := NewServer(cfg, Options{})
+	s.SetNotReady(reason)
+	ln, err := Listen(cfg)
+	if err != nil {
+		s.log.Error("cannot listen", "error", err.Error())
+		return 1
+	}
+	ctx, cancel := NotifyShutdown(context.Background())
+	defer cancel()
+	if err := s.Serve(ctx, ln); err != nil {
+		return 1
+	}
+	return 0
+}
