@@ -1,0 +1,139 @@
+"""JSON-lines logging on stdout: the invocation log, runtime messages and handler logs.
+
+Every line is one JSON object with at least ``time``, ``level`` and ``msg``. Lines written while an
+invocation runs (through ``context.logger`` or the standard ``logging`` module) carry its
+``invocationId``, taken from a context variable that the runtime sets around the handler call.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import sys
+import threading
+import traceback
+from datetime import datetime, timezone
+from typing import Any
+
+current_invocation: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
+    "kube_serverless_invocation", default=None
+)
+
+# Re-entrant: a signal handler that logs may interrupt a write on the same thread.
+_write_lock = threading.RLock()
+
+LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def emit(record: dict[str, Any]) -> None:
+    """Write one JSON line to stdout and flush it (stdout is a pipe in a container)."""
+    line = json.dumps(record, default=str, ensure_ascii=False, separators=(",", ":")) + "\n"
+    with _write_lock:
+        try:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+        except (OSError, ValueError):  # stdout closed: nothing sensible left to do
+            pass
+
+
+def log(level: str, msg: str, **fields: Any) -> None:
+    """A runtime message (not tied to an invocation unless one is current)."""
+    record: dict[str, Any] = {"time": now_iso(), "level": level, "msg": msg}
+    inv = current_invocation.get()
+    if inv is not None:
+        record.update(inv)
+    record.update(fields)
+    emit(record)
+
+
+class JsonFormatter(logging.Formatter):
+    """Formats standard logging records as the runtime's JSON lines."""
+
+    _level_names = {"WARNING": "warn", "CRITICAL": "error"}
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, timezone.utc)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
+            "level": self._level_names.get(record.levelname, record.levelname.lower()),
+            "msg": record.getMessage(),
+        }
+        inv = current_invocation.get()
+        if inv is not None:
+            out.update(inv)
+        if record.name not in ("root", "function"):
+            out["logger"] = record.name
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            out.update(fields)
+        if record.exc_info:
+            out["stack"] = "".join(traceback.format_exception(*record.exc_info)).rstrip()
+        return json.dumps(out, default=str, ensure_ascii=False, separators=(",", ":"))
+
+
+class _LockedStdoutHandler(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            line = self.format(record) + "\n"
+        except Exception:  # noqa: BLE001 - a bad log call must never break an invocation
+            self.handleError(record)
+            return
+        with _write_lock:
+            try:
+                sys.stdout.write(line)
+                sys.stdout.flush()
+            except (OSError, ValueError):
+                pass
+
+
+def configure_logging(level: str = "info") -> None:
+    """Route the root logger (and so a handler's ``logging`` calls) to JSON lines on stdout."""
+    handler = _LockedStdoutHandler()
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(LEVELS.get(level, logging.INFO))
+
+
+class FunctionLogger:
+    """``context.log`` (alias ``context.logger``): ``context.log.info("charged", amount=3)`` writes
+    a JSON line with time, level, msg, invocationId, function, namespace and the given fields.
+
+    Works like a small subset of ``logging.Logger`` (debug/info/warning/error/exception), goes through
+    the standard logging machinery (logger name ``function``) and so honours LOG_LEVEL.
+    """
+
+    __slots__ = ("_logger",)
+
+    def __init__(self) -> None:
+        self._logger = logging.getLogger("function")
+
+    def _log(self, level: int, msg: Any, args: tuple[Any, ...], fields: dict[str, Any], exc_info: Any = None) -> None:
+        if self._logger.isEnabledFor(level):
+            self._logger.log(level, str(msg), *args, extra={"fields": fields}, exc_info=exc_info, stacklevel=3)
+
+    def debug(self, msg: Any, *args: Any, **fields: Any) -> None:
+        self._log(logging.DEBUG, msg, args, fields)
+
+    def info(self, msg: Any, *args: Any, **fields: Any) -> None:
+        self._log(logging.INFO, msg, args, fields)
+
+    def warning(self, msg: Any, *args: Any, **fields: Any) -> None:
+        self._log(logging.WARNING, msg, args, fields)
+
+    warn = warning
+
+    def error(self, msg: Any, *args: Any, **fields: Any) -> None:
+        self._log(logging.ERROR, msg, args, fields)
+
+    def exception(self, msg: Any, *args: Any, **fields: Any) -> None:
+        self._log(logging.ERROR, msg, args, fields, exc_info=True)
+
+
+FUNCTION_LOGGER = FunctionLogger()
