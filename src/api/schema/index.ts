@@ -1,0 +1,4 @@
+export * from './builders.ts';
+export * from './core.ts';
+export * from './function.ts';
+export * from './metrics.ts';
