@@ -11,7 +11,9 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	goruntime "runtime"
 	"sort"
@@ -27,12 +29,15 @@ const MaxSourceBytes = 64 << 20
 // Plan is a function's source, validated and keyed.
 type Plan struct {
 	Dir         string            // FUNCTION_DIR
-	HandlerFile string            // e.g. handler.go
+	HandlerFile string            // e.g. handler.go or api/handler.go (slash-separated)
 	HandlerName string            // e.g. Handle
-	Files       map[string][]byte // top-level regular files of Dir
+	PackageDir  string            // the handler file's directory, "." for the top level
+	Files       map[string][]byte // the regular files under Dir, by slash-separated path
 	Package     string            // the function's Go package name ("" if unparsable)
 	HasGoMod    bool
 	Key         string // build-cache key: runtime, toolchain, environment, sources
+
+	size int64
 }
 
 // NotLoadedError is a problem with the function's source that the user
@@ -59,40 +64,71 @@ func Prepare(cfg runtime.Config) (*Plan, error) {
 	if err != nil {
 		return nil, notLoaded("%v", err)
 	}
-	p := &Plan{Dir: cfg.FunctionDir, HandlerFile: file, HandlerName: name, Files: map[string][]byte{}}
-	entries, err := os.ReadDir(cfg.FunctionDir)
-	if err != nil {
-		return nil, notLoaded("cannot read FUNCTION_DIR %s: %v", cfg.FunctionDir, errors.Unwrap(err))
+	p := &Plan{Dir: cfg.FunctionDir, HandlerFile: file, HandlerName: name, PackageDir: path.Dir(file), Files: map[string][]byte{}}
+	if fi, err := os.Stat(cfg.FunctionDir); err != nil || !fi.IsDir() {
+		return nil, notLoaded("FUNCTION_DIR %s is not a readable directory", cfg.FunctionDir)
 	}
-	total := 0
-	for _, e := range entries {
-		n := e.Name()
-		if strings.HasPrefix(n, ".") || strings.HasPrefix(n, "_") || strings.HasSuffix(n, "_test.go") {
-			continue // ConfigMap internals (..data), hidden files, tests
-		}
-		fi, err := os.Stat(filepath.Join(cfg.FunctionDir, n)) // follows ConfigMap symlinks
-		if err != nil || !fi.Mode().IsRegular() {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(cfg.FunctionDir, n))
-		if err != nil {
-			return nil, notLoaded("cannot read %s: %v", n, errors.Unwrap(err))
-		}
-		total += len(b)
-		if total > MaxSourceBytes {
-			return nil, notLoaded("the function's directory holds more than %d bytes", MaxSourceBytes)
-		}
-		p.Files[n] = b
+	if err := p.readTree(cfg.FunctionDir, "", 0); err != nil {
+		return nil, err
 	}
 	if _, ok := p.Files[file]; !ok {
 		return nil, notLoaded("handler file %s not found in %s (FUNCTION_HANDLER=%s)", file, cfg.FunctionDir, cfg.Handler)
 	}
-	_, p.HasGoMod = p.Files["go.mod"]
+	p.HasGoMod = p.HasGoModFile()
 	if err := p.check(); err != nil {
 		return nil, err
 	}
 	p.Key = p.key()
 	return p, nil
+}
+
+// HasGoModFile reports a go.mod at the top of the function's directory.
+func (p *Plan) HasGoModFile() bool { _, ok := p.Files["go.mod"]; return ok }
+
+// readTree reads the regular files under dir (following symlinks to files,
+// as ConfigMap volumes use them), skipping hidden and "_" names, testdata
+// and tests, within MaxSourceBytes.
+func (p *Plan) readTree(dir, rel string, depth int) error {
+	if depth > 8 {
+		return nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return notLoaded("cannot read %s: %v", dir, errors.Unwrap(err))
+	}
+	for _, e := range entries {
+		n := e.Name()
+		if strings.HasPrefix(n, ".") || strings.HasPrefix(n, "_") || n == "testdata" || strings.HasSuffix(n, "_test.go") {
+			continue // ConfigMap internals (..data), hidden files, what go build ignores
+		}
+		full, relName := filepath.Join(dir, n), path.Join(rel, n)
+		fi, err := os.Stat(full)
+		if err != nil {
+			continue
+		}
+		if fi.IsDir() {
+			if e.Type()&fs.ModeSymlink != 0 {
+				continue
+			}
+			if err := p.readTree(full, relName, depth+1); err != nil {
+				return err
+			}
+			continue
+		}
+		if !fi.Mode().IsRegular() {
+			continue
+		}
+		p.size += fi.Size()
+		if p.size > MaxSourceBytes {
+			return notLoaded("the function's directory holds more than %d bytes", MaxSourceBytes)
+		}
+		b, err := os.ReadFile(full)
+		if err != nil {
+			return notLoaded("cannot read %s: %v", relName, errors.Unwrap(err))
+		}
+		p.Files[relName] = b
+	}
+	return nil
 }
 
 // check parses the Go files to give clear reasons for a wrong package or
@@ -103,7 +139,7 @@ func (p *Plan) check() error {
 	pkgs := map[string][]string{}
 	found := false
 	for n, b := range p.Files {
-		if !strings.HasSuffix(n, ".go") {
+		if !strings.HasSuffix(n, ".go") || path.Dir(n) != p.PackageDir {
 			continue
 		}
 		f, err := parser.ParseFile(fset, n, b, parser.SkipObjectResolution)
@@ -134,8 +170,8 @@ func (p *Plan) check() error {
 		return notLoaded("%s is in package main; a function is a library package (e.g. `package function`) whose %s the runtime calls", p.HandlerFile, p.HandlerName)
 	}
 	if !found {
-		return notLoaded("handler %s not found: no top-level func or var named %s in package %s (FUNCTION_HANDLER=%s.%s)",
-			p.HandlerName, p.HandlerName, p.Package, strings.TrimSuffix(p.HandlerFile, ".go"), p.HandlerName)
+		return notLoaded("handler %s not found: package %s (%s) has no top-level func or var named %s",
+			p.HandlerName, p.Package, p.PackageDir, p.HandlerName)
 	}
 	return nil
 }

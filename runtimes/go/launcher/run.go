@@ -24,10 +24,7 @@ const listenFDEnv = "KUBE_SERVERLESS_LISTEN_FD"
 // source, compile errors included, leave a server that is healthy but
 // not ready, with the reason in /ready and the log.
 func Run() int {
-	cfg, err := runtime.ConfigFromEnv()
-	if err != nil {
-		return runtime.ServeNotReady(err.Error())
-	}
+	cfg := runtime.ConfigFromEnv()
 	plan, err := Prepare(cfg)
 	if err != nil {
 		return runtime.ServeNotReady(err.Error())
@@ -44,12 +41,12 @@ var errHandover = errors.New("the function is built; handing the socket over to 
 func buildAndRun(cfg runtime.Config, plan *Plan, cache Cache) int {
 	s := runtime.NewServer(cfg, runtime.Options{CloseConnections: true})
 	log := s.Logger()
-	s.SetNotReady("building the function (cold build cache)")
 	ln, err := runtime.Listen(cfg)
 	if err != nil {
 		log.Error("cannot listen", "error", err.Error())
 		return 1
 	}
+	s.SetPending("building the function (cold build cache)")
 	sigCtx, stopSignals := runtime.NotifyShutdown(context.Background())
 	defer stopSignals()
 	serveCtx, stopServing := context.WithCancelCause(sigCtx)

@@ -2,7 +2,9 @@ package runtime
 
 import (
 	"fmt"
+	"go/token"
 	"os"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -10,7 +12,10 @@ import (
 
 // Defaults of the shared runtime contract (docs/runtime-contract.md).
 const (
+	DefaultFunctionDir    = "/function"
 	DefaultHandler        = "handler.Handle"
+	DefaultName           = "function"
+	DefaultNamespace      = "default"
 	DefaultTimeout        = 30 * time.Second
 	DefaultMaxBodyBytes   = 6291456
 	DefaultPort           = 8080
@@ -22,23 +27,27 @@ const (
 // Config is the function's identity and limits, read from the environment.
 type Config struct {
 	FunctionDir  string        // FUNCTION_DIR
-	Handler      string        // FUNCTION_HANDLER, "file.Name"
+	Handler      string        // FUNCTION_HANDLER, "module.Name"
 	Name         string        // FUNCTION_NAME
 	Namespace    string        // FUNCTION_NAMESPACE
 	Timeout      time.Duration // FUNCTION_TIMEOUT_SECONDS
 	MaxBodyBytes int64         // FUNCTION_MAX_BODY_BYTES
 	Host         string        // HOST
 	Port         int           // PORT
+
+	// Warnings are the invalid values that fell back to their defaults;
+	// the server logs each at level warn.
+	Warnings []string
 }
 
-// ConfigFromEnv reads the contract's environment variables, applying defaults.
-// An unparsable number is an error: a misconfigured pod should say so, not guess.
-func ConfigFromEnv() (Config, error) {
+// ConfigFromEnv reads the contract's environment variables. Unset values
+// take their defaults; invalid ones too, with a warning in Warnings.
+func ConfigFromEnv() Config {
 	c := Config{
-		FunctionDir:  os.Getenv("FUNCTION_DIR"),
+		FunctionDir:  envOr("FUNCTION_DIR", DefaultFunctionDir),
 		Handler:      envOr("FUNCTION_HANDLER", DefaultHandler),
-		Name:         os.Getenv("FUNCTION_NAME"),
-		Namespace:    os.Getenv("FUNCTION_NAMESPACE"),
+		Name:         envOr("FUNCTION_NAME", DefaultName),
+		Namespace:    envOr("FUNCTION_NAMESPACE", DefaultNamespace),
 		Timeout:      DefaultTimeout,
 		MaxBodyBytes: DefaultMaxBodyBytes,
 		Host:         envOr("HOST", DefaultHost),
@@ -46,30 +55,38 @@ func ConfigFromEnv() (Config, error) {
 	}
 	if v := strings.TrimSpace(os.Getenv("FUNCTION_TIMEOUT_SECONDS")); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || f <= 0 {
-			return c, fmt.Errorf("FUNCTION_TIMEOUT_SECONDS=%q: want a positive number of seconds", v)
+		if err != nil || f <= 0 || f > 1e9 {
+			c.warn("FUNCTION_TIMEOUT_SECONDS=%q is not a positive number of seconds; using %s", v, DefaultTimeout)
+		} else {
+			c.Timeout = time.Duration(f * float64(time.Second))
 		}
-		c.Timeout = time.Duration(f * float64(time.Second))
 	}
 	if v := strings.TrimSpace(os.Getenv("FUNCTION_MAX_BODY_BYTES")); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			return c, fmt.Errorf("FUNCTION_MAX_BODY_BYTES=%q: want a non-negative integer", v)
+		if err != nil || n <= 0 {
+			c.warn("FUNCTION_MAX_BODY_BYTES=%q is not a positive integer; using %d", v, DefaultMaxBodyBytes)
+		} else {
+			c.MaxBodyBytes = n
 		}
-		c.MaxBodyBytes = n
 	}
 	if v := strings.TrimSpace(os.Getenv("PORT")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 65535 {
-			return c, fmt.Errorf("PORT=%q: want a port number", v)
+			c.warn("PORT=%q is not a port number; using %d", v, DefaultPort)
+		} else {
+			c.Port = n
 		}
-		c.Port = n
 	}
-	return c, nil
+	return c
 }
 
-// HandlerParts splits "file.Name" into the file's base name and the
-// identifier; "handler.Handle" means handler.go and its Handle.
+func (c *Config) warn(format string, args ...any) {
+	c.Warnings = append(c.Warnings, fmt.Sprintf(format, args...))
+}
+
+// HandlerParts splits FUNCTION_HANDLER at its last dot: "handler.Handle"
+// is file handler.go and identifier Handle; "api/handler.Handle" is
+// api/handler.go. The file is slash-separated and relative to FUNCTION_DIR.
 func (c Config) HandlerParts() (file, name string, err error) {
 	h := c.Handler
 	if h == "" {
@@ -79,12 +96,15 @@ func (c Config) HandlerParts() (file, name string, err error) {
 	if i <= 0 || i == len(h)-1 {
 		return "", "", fmt.Errorf("FUNCTION_HANDLER=%q: want <file>.<Name>, e.g. %s", h, DefaultHandler)
 	}
-	file, name = h[:i], h[i+1:]
-	file = strings.TrimSuffix(file, ".go")
-	if strings.ContainsAny(file, `/\`) {
-		return "", "", fmt.Errorf("FUNCTION_HANDLER=%q: the file must be in FUNCTION_DIR itself", h)
+	file, name = strings.TrimSuffix(h[:i], ".go"), h[i+1:]
+	clean := path.Clean(file)
+	if path.IsAbs(file) || clean == ".." || strings.HasPrefix(clean, "../") || strings.Contains(file, `\`) {
+		return "", "", fmt.Errorf("FUNCTION_HANDLER=%q: the file must be inside FUNCTION_DIR", h)
 	}
-	return file + ".go", name, nil
+	if !token.IsIdentifier(name) {
+		return "", "", fmt.Errorf("FUNCTION_HANDLER=%q: %q is not a Go identifier", h, name)
+	}
+	return clean + ".go", name, nil
 }
 
 func envOr(key, def string) string {

@@ -97,10 +97,10 @@ func decodeBody(raw []byte, contentType string) (any, error) {
 		var v any
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		if err := dec.Decode(&v); err != nil {
-			return nil, &badRequestError{fmt.Sprintf("malformed JSON body (content-type %s): %s", contentType, jsonErrText(err, raw))}
+			return nil, &badRequestError{"request body is not valid JSON: " + jsonErrText(err, raw)}
 		}
 		if rest := raw[dec.InputOffset():]; len(bytes.TrimSpace(rest)) > 0 {
-			return nil, &badRequestError{fmt.Sprintf("malformed JSON body (content-type %s): unexpected data after the JSON value at offset %d", contentType, dec.InputOffset())}
+			return nil, &badRequestError{fmt.Sprintf("request body is not valid JSON: unexpected data after the JSON value at offset %d", dec.InputOffset())}
 		}
 		return v, nil
 	case bodyText:

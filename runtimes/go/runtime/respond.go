@@ -24,6 +24,12 @@ const (
 	TypeNotReady      = "NotReady"
 )
 
+const (
+	contentTypeJSON  = "application/json"
+	contentTypeText  = "text/plain; charset=utf-8"
+	contentTypeBytes = "application/octet-stream"
+)
+
 // TypedError lets an error choose the "type" reported in the 500 body.
 type TypedError interface {
 	error
@@ -79,7 +85,7 @@ func writeError(w http.ResponseWriter, status int, typ, msg string) {
 		Error errorDetail `json:"error"`
 	}{errorDetail{typ, msg}})
 	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Type", contentTypeJSON)
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
@@ -104,21 +110,21 @@ func render(v any) (rendered, error) {
 	case nil:
 		return rendered{status: http.StatusNoContent}, nil
 	case string:
-		return rendered{status: 200, contentType: "text/plain; charset=utf-8", body: []byte(x)}, nil
+		return rendered{status: 200, contentType: contentTypeText, body: []byte(x)}, nil
 	case []byte:
-		return rendered{status: 200, contentType: "application/octet-stream", body: x}, nil
+		return rendered{status: 200, contentType: contentTypeBytes, body: x}, nil
 	case json.RawMessage:
 		if !json.Valid(x) {
 			return rendered{}, &serializationError{"the handler returned a json.RawMessage that is not valid JSON"}
 		}
-		return rendered{status: 200, contentType: "application/json; charset=utf-8", body: x}, nil
+		return rendered{status: 200, contentType: contentTypeJSON, body: x}, nil
 	case Response:
-		return renderResponse(x.StatusCode, headerPairs(x.Headers), x.Body)
+		return x.render()
 	case *Response:
 		if x == nil {
 			return rendered{status: http.StatusNoContent}, nil
 		}
-		return renderResponse(x.StatusCode, headerPairs(x.Headers), x.Body)
+		return x.render()
 	case map[string]any:
 		if sc, ok := x["statusCode"]; ok {
 			if code, ok := asStatus(sc); ok {
@@ -137,15 +143,21 @@ func render(v any) (rendered, error) {
 	if err != nil {
 		return rendered{}, err
 	}
-	return rendered{status: 200, contentType: "application/json; charset=utf-8", body: b}, nil
+	return rendered{status: 200, contentType: contentTypeJSON, body: b}, nil
+}
+
+// render sends a Response; a zero StatusCode means 200.
+func (x Response) render() (rendered, error) {
+	code := x.StatusCode
+	if code == 0 {
+		code = http.StatusOK
+	}
+	return renderResponse(code, headerPairs(x.Headers), x.Body)
 }
 
 func renderResponse(code int, headers [][2]string, body any) (rendered, error) {
-	if code == 0 {
-		code = 200
-	}
-	if code < 100 || code > 999 {
-		return rendered{}, &serializationError{fmt.Sprintf("the handler returned statusCode %d, which is not an HTTP status code", code)}
+	if code < 200 || code > 599 {
+		return rendered{}, &serializationError{fmt.Sprintf("statusCode %d is not an HTTP status between 200 and 599", code)}
 	}
 	userType := ""
 	for _, h := range headers {
@@ -310,12 +322,12 @@ func (r rendered) write(w http.ResponseWriter) {
 		h.Set("Content-Type", r.contentType)
 	}
 	for _, kv := range r.headers {
-		if strings.EqualFold(kv[0], "content-length") {
-			continue // computed from the body
+		if strings.EqualFold(kv[0], "content-length") || strings.EqualFold(kv[0], "x-invocation-id") {
+			continue // the runtime's own
 		}
 		h.Add(kv[0], kv[1])
 	}
-	noBody := r.status == http.StatusNoContent || r.status == http.StatusNotModified || r.status < 200
+	noBody := r.status == http.StatusNoContent || r.status == http.StatusNotModified
 	if !noBody {
 		h.Set("Content-Length", strconv.Itoa(len(r.body)))
 	}

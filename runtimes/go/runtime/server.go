@@ -67,7 +67,10 @@ func NewServer(cfg Config, opts Options) *Server {
 		cfg.Timeout = DefaultTimeout
 	}
 	s := &Server{cfg: cfg, opts: opts, log: NewLogger(opts.Log), metrics: newMetrics(cfg.Name, cfg.Namespace)}
-	s.state.Store(&loadState{reason: "the function has not been loaded"})
+	s.state.Store(&loadState{reason: "loading the function"})
+	for _, w := range cfg.Warnings {
+		s.log.Warn(w)
+	}
 
 	r := mux.NewRouter()
 	r.SkipClean(true) // the handler sees the path as sent; no redirects
@@ -113,15 +116,23 @@ func (s *Server) SetHandler(h any) error {
 		return err
 	}
 	s.state.Store(&loadState{h: ad, ready: true})
+	s.log.Info("ready", "function", s.cfg.Name, "namespace", s.cfg.Namespace, "handler", s.cfg.Handler)
 	return nil
 }
 
 // SetNotReady makes /ready answer 503 with reason, and invocations 503
-// NotReady, and logs the reason.
+// NotReady, and logs the reason as a load failure (level error).
 func (s *Server) SetNotReady(reason string) {
 	s.state.Store(&loadState{reason: reason})
 	s.log.Error("function not loaded", "function", s.cfg.Name, "namespace", s.cfg.Namespace,
 		"handler", s.cfg.Handler, "reason", reason)
+}
+
+// SetPending is SetNotReady for a passing state (such as building),
+// logged at level info.
+func (s *Server) SetPending(reason string) {
+	s.state.Store(&loadState{reason: reason})
+	s.log.Info("not ready", "function", s.cfg.Name, "namespace", s.cfg.Namespace, "reason", reason)
 }
 
 // ServeHTTP makes the server an http.Handler, for tests and embedding.
@@ -135,7 +146,7 @@ func (s *Server) ready(w http.ResponseWriter, _ *http.Request) {
 	st := s.state.Load()
 	switch {
 	case s.draining.Load():
-		writeJSON(w, http.StatusServiceUnavailable, jsonObject("ready", false, "reason", "draining: the runtime is shutting down"))
+		writeJSON(w, http.StatusServiceUnavailable, jsonObject("ready", false, "reason", "shutting down"))
 	case st.ready:
 		writeJSON(w, http.StatusOK, []byte(`{"ready":true}`))
 	default:
@@ -144,7 +155,7 @@ func (s *Server) ready(w http.ResponseWriter, _ *http.Request) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, b []byte) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Type", contentTypeJSON)
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
@@ -159,6 +170,13 @@ func jsonObject(kv ...any) []byte {
 	return b
 }
 
+// maxInvocationID is the longest x-invocation-id header taken as the id.
+const maxInvocationID = 128
+
+func errorAttr(typ, msg string) slog.Attr {
+	return slog.Group("error", "type", typ, "message", msg)
+}
+
 // statusClientClosed is recorded (never sent) when the caller went away
 // before the function answered.
 const statusClientClosed = 499
@@ -167,7 +185,7 @@ const statusClientClosed = 499
 func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := r.Header.Get("X-Invocation-Id")
-	if id == "" {
+	if id == "" || len(id) > maxInvocationID {
 		id = newUUID()
 	}
 	w.Header().Set("X-Invocation-Id", id)
@@ -181,6 +199,10 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 		d := time.Since(start)
 		s.metrics.invocations.WithLabelValues(strconv.Itoa(status)).Inc()
 		s.metrics.duration.Observe(d.Seconds())
+		level := slog.LevelInfo
+		if status >= 500 {
+			level = slog.LevelError
+		}
 		attrs := append([]any{
 			"invocationId", id,
 			"function", s.cfg.Name,
@@ -191,11 +213,11 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 			"durationMs", math.Round(float64(d.Microseconds())) / 1000,
 			"coldStart", cold,
 		}, errAttrs...)
-		s.log.Info("invocation", attrs...)
+		s.log.Log(context.Background(), level, "invocation", attrs...)
 	}()
 	fail := func(code int, typ, msg string) {
 		status = code
-		errAttrs = append(errAttrs, "errorType", typ, "error", msg)
+		errAttrs = append(errAttrs, errorAttr(typ, msg))
 		writeError(w, code, typ, msg)
 	}
 
@@ -226,9 +248,9 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
+	deadline := start.Add(s.cfg.Timeout)
+	ctx, cancel := context.WithDeadline(r.Context(), deadline)
 	defer cancel()
-	deadline, _ := ctx.Deadline()
 	inv := &Invocation{
 		FunctionName: s.cfg.Name,
 		Namespace:    s.cfg.Namespace,
@@ -362,7 +384,7 @@ func (s *Server) invokeHTTP(ctx context.Context, w http.ResponseWriter, r *http.
 	}()
 	fail := func(code int, typ, msg string) (int, []any) {
 		writeError(w, code, typ, msg)
-		return code, []any{"errorType", typ, "error", msg}
+		return code, []any{errorAttr(typ, msg)}
 	}
 	select {
 	case o := <-done:
@@ -380,7 +402,7 @@ func (s *Server) invokeHTTP(ctx context.Context, w http.ResponseWriter, r *http.
 	bw.stop()
 	dst := w.Header()
 	for k, vs := range bw.header {
-		if strings.EqualFold(k, "X-Invocation-Id") {
+		if strings.EqualFold(k, "X-Invocation-Id") || strings.EqualFold(k, "Content-Length") {
 			continue
 		}
 		dst[k] = vs
@@ -388,6 +410,9 @@ func (s *Server) invokeHTTP(ctx context.Context, w http.ResponseWriter, r *http.
 	code := bw.code
 	if code == 0 {
 		code = http.StatusOK
+	}
+	if code >= 200 && code != http.StatusNoContent && code != http.StatusNotModified {
+		dst.Set("Content-Length", strconv.Itoa(bw.buf.Len()))
 	}
 	w.WriteHeader(code)
 	_, _ = w.Write(bw.buf.Bytes())
@@ -456,6 +481,10 @@ func Listen(cfg Config) (net.Listener, error) {
 // in-flight invocations finish (for up to the function timeout plus a
 // margin) before Serve returns.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	return s.serve(ctx, ln, nil)
+}
+
+func (s *Server) serve(ctx context.Context, ln net.Listener, afterListening func()) error {
 	srv := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 30 * time.Second,
@@ -467,16 +496,22 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	s.log.Info("listening", "address", ln.Addr().String(), "function", s.cfg.Name, "namespace", s.cfg.Namespace,
-		"handler", s.cfg.Handler, "ready", s.state.Load().ready, "runtime", "go", "runtimeVersion", Version,
-		"goVersion", goruntime.Version())
+	host, port := ln.Addr().String(), 0
+	if a, ok := ln.Addr().(*net.TCPAddr); ok {
+		host, port = a.IP.String(), a.Port
+	}
+	s.log.Info("listening", "host", host, "port", port, "function", s.cfg.Name, "namespace", s.cfg.Namespace,
+		"handler", s.cfg.Handler, "runtime", "go", "runtimeVersion", Version, "goVersion", goruntime.Version())
+	if afterListening != nil {
+		afterListening()
+	}
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
 	s.draining.Store(true)
-	s.log.Info("draining", "reason", context.Cause(ctx).Error())
+	s.log.Info("shutting down", "reason", context.Cause(ctx).Error())
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.Timeout+defaultShutdownMargin)
 	defer cancel()
 	err := srv.Shutdown(sctx)
@@ -511,37 +546,19 @@ func NotifyShutdown(parent context.Context) (context.Context, context.CancelFunc
 // runtime.Main(handler). It reads the configuration from the environment,
 // serves until SIGTERM, and exits 0 after draining.
 func Main(h any) {
-	os.Exit(run(h))
-}
-
-func run(h any) int {
-	cfg, cfgErr := ConfigFromEnv()
-	s := NewServer(cfg, Options{})
-	if cfgErr != nil {
-		s.SetNotReady(cfgErr.Error())
-	} else {
-		_ = s.SetHandler(h)
-	}
-	ln, err := Listen(cfg)
-	if err != nil {
-		s.log.Error("cannot listen", "error", err.Error())
-		return 1
-	}
-	ctx, cancel := NotifyShutdown(context.Background())
-	defer cancel()
-	if err := s.Serve(ctx, ln); err != nil {
-		s.log.Error("server failed", "error", err.Error())
-		return 1
-	}
-	return 0
+	os.Exit(run(func(s *Server) { _ = s.SetHandler(h) }))
 }
 
 // ServeNotReady serves /health, /metrics and a 503 /ready with reason,
-// for a function that could not be loaded, until SIGTERM.
+// for a function that could not be loaded, until SIGTERM; it returns the
+// exit code.
 func ServeNotReady(reason string) int {
-	cfg, _ := ConfigFromEnv()
+	return run(func(s *Server) { s.SetNotReady(reason) })
+}
+
+func run(load func(*Server)) int {
+	cfg := ConfigFromEnv()
 	s := NewServer(cfg, Options{})
-	s.SetNotReady(reason)
 	ln, err := Listen(cfg)
 	if err != nil {
 		s.log.Error("cannot listen", "error", err.Error())
@@ -549,7 +566,8 @@ func ServeNotReady(reason string) int {
 	}
 	ctx, cancel := NotifyShutdown(context.Background())
 	defer cancel()
-	if err := s.Serve(ctx, ln); err != nil {
+	if err := s.serve(ctx, ln, func() { load(s) }); err != nil {
+		s.log.Error("server failed", "error", err.Error())
 		return 1
 	}
 	return 0
