@@ -70,6 +70,29 @@ export function hashFiles(dir, files) {
 }
 
 /**
+ * The environment for npm: ours, minus what an enclosing `npm run` exported (it would point npm at
+ * another project), with a cache inside the writable cache root.
+ * @param {string} cacheRoot
+ */
+export function installEnv(cacheRoot) {
+  /** @type {NodeJS.ProcessEnv} */
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (
+      /^npm_(lifecycle_|package_|command$|execpath$|node_execpath$|config_(local_prefix|prefix|workspaces?|global)$)/i.test(
+        k,
+      )
+    ) {
+      continue;
+    }
+    env[k] = v;
+  }
+  env.npm_config_cache = join(cacheRoot, '.npm');
+  env.npm_config_update_notifier = 'false';
+  return env;
+}
+
+/**
  * @param {string} cwd
  * @param {string[]} args
  * @param {NodeJS.ProcessEnv} env

@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
-import { prepareDependencies } from './deps.js';
+import { needsInstall, prepareDependencies } from './deps.js';
 import { LoadError, loadHandler } from './loader.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -70,7 +70,7 @@ export async function startRuntime({ env = process.env, write } = {}) {
 async function load(config, state, log) {
   const started = performance.now();
   try {
-    state.setLoading('installing dependencies');
+    if (needsInstall(config.functionDir)) state.setLoading('installing dependencies');
     const dir = await prepareDependencies(config.functionDir, config.depsCacheDir, log);
     state.setLoading(`loading ${config.handler}`);
     const handler = await loadHandler(dir, config.handler);
