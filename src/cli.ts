@@ -5,21 +5,25 @@ import { parseArgs } from 'node:util';
 import { ensureBinaries } from './local-cluster/binaries.ts';
 import { startControlPlane } from './local-cluster/control-plane.ts';
 import { defaultStateDir } from './local-cluster/paths.ts';
-import { STATE_ENTRIES } from './local-cluster/state.ts';
+import { type PortChoice, STATE_ENTRIES } from './local-cluster/state.ts';
 
-const USAGE = `usage: kube-serverless <command> [--state-dir DIR]
+const USAGE = `usage: kube-serverless <command> [--state-dir DIR] [--ports standard|auto]
 
 commands:
   start            run the local control plane with the platform, until Ctrl-C
   kubeconfig       print the path of the local cluster's admin kubeconfig
-  build-binaries   build (or find in the cache) the Kubernetes and etcd binaries`;
+  build-binaries   build (or find in the cache) the Kubernetes and etcd binaries
+
+options:
+  --state-dir DIR  the cluster's state folder (default: $KS_STATE_DIR or ~/.local/state/kube-serverless/local)
+  --ports auto     free ports instead of the standard ones (6443, 2379, ...) for a new state folder`;
 
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 
-async function start(stateDir: string): Promise<void> {
+async function start(stateDir: string, ports: PortChoice): Promise<void> {
   progress(`starting the local control plane (state: ${stateDir})`);
   const started = Date.now();
-  const controlPlane = await startControlPlane({ stateDir, ports: 'standard', log: progress });
+  const controlPlane = await startControlPlane({ stateDir, ports, log: progress });
   progress(`control plane up in ${((Date.now() - started) / 1000).toFixed(1)}s at ${controlPlane.server}`);
   process.stdout.write(`ready: export KUBECONFIG=${controlPlane.kubeconfigPath}\n`);
   await new Promise<void>((resolve) => {
@@ -46,7 +50,11 @@ async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { 'state-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      'state-dir': { type: 'string' },
+      ports: { type: 'string', default: 'standard' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const stateDir = values['state-dir'] ?? defaultStateDir();
   const [command] = positionals;
@@ -55,8 +63,11 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   switch (command) {
-    case 'start':
-      return start(stateDir);
+    case 'start': {
+      const ports = values.ports;
+      if (ports !== 'standard' && ports !== 'auto') throw new Error('--ports must be "standard" or "auto"');
+      return start(stateDir, ports);
+    }
     case 'kubeconfig':
       return printKubeconfig(stateDir);
     case 'build-binaries': {

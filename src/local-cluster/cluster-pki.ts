@@ -1,7 +1,7 @@
 // The local cluster's certificates: a cluster CA with serving and client certificates,
 // a separate front-proxy CA for API aggregation, and the service-account signing key.
 // Files that are missing, unreadable, expiring or signed by another CA are issued anew.
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { certificateProblem } from '../../certs/inspect.ts';
@@ -27,6 +27,7 @@ export interface ClusterPki {
   frontProxyCa: CertFiles;
   frontProxyClient: CertFiles;
   serviceAccountKey: string;
+  serviceAccountPublicKey: string;
 }
 
 export const FRONT_PROXY_CLIENT_NAME = 'front-proxy-client';
@@ -62,17 +63,20 @@ async function ensureLeaf(files: CertFiles, ca: CertificateAuthority, request: L
   await save(files, await issueCertificate(ca, request));
 }
 
-async function ensureSigningKey(path: string): Promise<void> {
-  const pem = await readIfPresent(path);
+/** The signing key, and its public half (kube-apiserver reads public keys only from that). */
+async function ensureSigningKey(privatePath: string, publicPath: string): Promise<void> {
+  let pem = await readIfPresent(privatePath);
   try {
-    if (pem) {
-      createPrivateKey(pem);
-      return;
-    }
+    if (pem) createPrivateKey(pem);
   } catch {
-    // unreadable: replaced below
+    pem = undefined;
   }
-  await writeFile(path, await createSigningKey(), { mode: 0o600 });
+  if (!pem) {
+    pem = await createSigningKey();
+    await writeFile(privatePath, pem, { mode: 0o600 });
+  }
+  const publicPem = createPublicKey(pem).export({ type: 'spki', format: 'pem' }).toString();
+  if ((await readIfPresent(publicPath)) !== publicPem) await writeFile(publicPath, publicPem);
 }
 
 export async function ensureClusterPki(
@@ -89,6 +93,7 @@ export async function ensureClusterPki(
     frontProxyCa: filesFor(dir, 'front-proxy-ca'),
     frontProxyClient: filesFor(dir, 'front-proxy-client'),
     serviceAccountKey: join(dir, 'service-account.key'),
+    serviceAccountPublicKey: join(dir, 'service-account.pub'),
   };
   const ca = await ensureCa(pki.ca, 'kube-serverless-ca', log);
   const frontProxyCa = await ensureCa(pki.frontProxyCa, 'kube-serverless-front-proxy-ca', log);
@@ -118,6 +123,6 @@ export async function ensureClusterPki(
     commonName: FRONT_PROXY_CLIENT_NAME,
     usage: 'client',
   });
-  await ensureSigningKey(pki.serviceAccountKey);
+  await ensureSigningKey(pki.serviceAccountKey, pki.serviceAccountPublicKey);
   return pki;
 }

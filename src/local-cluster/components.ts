@@ -33,7 +33,7 @@ export function apiserverArgs(ports: Ports, pki: ClusterPki, certDir: string): s
     `--client-ca-file=${pki.ca.cert}`,
     '--authorization-mode=RBAC',
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-    `--service-account-key-file=${pki.serviceAccountKey}`,
+    `--service-account-key-file=${pki.serviceAccountPublicKey}`,
     `--service-account-signing-key-file=${pki.serviceAccountKey}`,
     `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
     // API aggregation: a separate CA for the front proxy, and the identity headers it sets.

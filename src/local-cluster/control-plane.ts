@@ -1,5 +1,6 @@
 // Starts etcd, kube-apiserver, kube-controller-manager and kube-scheduler as supervised local
 // processes on loopback, and stops them all again.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Binaries, ensureBinaries } from './binaries.ts';
@@ -33,10 +34,15 @@ export interface ControlPlane {
 
 const MAX_CRASHES_WHILE_STARTING = 3;
 
+function lastLogLine(logFile: string): string {
+  const lines = readFileSync(logFile, 'utf8').trimEnd().split('\n');
+  return lines.findLast((line) => /^[EF]\d{4}|error/i.test(line)) ?? lines.at(-1) ?? '';
+}
+
 function crashLoop(process: SupervisedProcess, name: string, logFile: string) {
   return () =>
     process.crashes.length >= MAX_CRASHES_WHILE_STARTING
-      ? `${name} keeps exiting; see ${logFile}`
+      ? `${name} keeps exiting (${lastLogLine(logFile).slice(0, 400)}); see ${logFile}`
       : undefined;
 }
 
