@@ -142,7 +142,7 @@ func (p *Plan) check() error {
 		if !strings.HasSuffix(n, ".go") || path.Dir(n) != p.PackageDir {
 			continue
 		}
-		f, err := parser.ParseFile(fset, n, b, parser.SkipObjectResolution)
+		f, err := parser.ParseFile(fset, n, b, parser.SkipObjectResolution|parser.ParseComments)
 		if err != nil {
 			return nil // the compiler will report it
 		}

@@ -534,10 +534,12 @@ func NotifyShutdown(parent context.Context) (context.Context, context.CancelFunc
 	go func() {
 		select {
 		case sig := <-ch:
+			// Further signals stay caught (and dropped): a second SIGTERM
+			// must not kill the process while it drains.
 			cancel(fmt.Errorf("%w: %s", ErrSignal, sig))
 		case <-ctx.Done():
+			signal.Stop(ch)
 		}
-		signal.Stop(ch)
 	}()
 	return ctx, func() { cancel(context.Canceled) }
 }
