@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import inspect
 import json
 import threading
@@ -12,11 +11,12 @@ import traceback
 from typing import Any, Callable
 
 from flask import Flask, Response, request
+from flask.sessions import NullSession, SessionInterface
 from werkzeug.routing import PathConverter, Rule
 
 from . import logs
 from .config import Config
-from .executor import AsyncRunner, HandlerPool
+from .executor import AsyncCall, AsyncRunner, Call, CallTimeout, HandlerPool
 from .invoke import (
     JSON_CONTENT_TYPE,
     Context,
@@ -32,11 +32,31 @@ from .loader import HandlerState
 from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from .metrics import FunctionMetrics
 
+_json_str: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
 # The server (gunicorn's pre_request hook) leaves the raw header list of the request being handled
 # by this thread here, so that repeated fields can be joined with ", " as the contract says.
 raw_headers = threading.local()
 
 _READ_CHUNK = 64 * 1024
+
+
+class _InvocationResponse(Response):
+    """No default content type: a 204, or a statusCode response without body, carries none."""
+
+    default_mimetype = None
+
+
+class _NoSessions(SessionInterface):
+    """Functions are stateless: skip Flask's cookie session machinery on every request."""
+
+    _null = NullSession()
+
+    def open_session(self, app: Any, request: Any) -> Any:
+        return self._null
+
+    def save_session(self, app: Any, session: Any, response: Any) -> None:
+        return None
 
 
 class _AnyPath(PathConverter):
@@ -84,6 +104,7 @@ class Invoker:
         self.async_runner = AsyncRunner()
         self._cold = True
         self._cold_lock = threading.Lock()
+        self._identity = f'"function":{_json_str(config.function_name)},"namespace":{_json_str(config.namespace)}'
         self._timeout_message = f"function did not finish within its timeout of {config.timeout_seconds:g}s"
         self._too_large_message = f"request body exceeds {config.max_body_bytes} bytes"
 
@@ -130,17 +151,18 @@ class Invoker:
         return bytes(data)
 
     def _run(self, fn: Callable[..., Any], event: dict[str, Any], context: Context, started: float) -> Any:
+        remaining = started + self.config.timeout_seconds - time.monotonic()
         if self.state.is_async:
-            future = self.async_runner.submit(fn(event, context))
+            call: Call = self.async_runner.submit(fn(event, context))
         else:
-            future = self.pool.submit(_call_sync, fn, event, context)
+            call = self.pool.submit(_call_sync, fn, event, context)
         try:
-            return future.result(timeout=max(0.0, started + self.config.timeout_seconds - time.monotonic()))
-        except concurrent.futures.TimeoutError:
-            future.cancel()  # cancels an async task; a sync handler's thread runs on, unobserved
+            return call.wait(remaining)
+        except CallTimeout:
+            # An async task is cancelled; a sync handler's thread runs on, and its result is dropped.
+            if isinstance(call, AsyncCall):
+                call.cancel()
             raise InvocationError(504, "Timeout", self._timeout_message) from None
-        except concurrent.futures.CancelledError:
-            raise InvocationError(500, "CancelledError", "the handler's task was cancelled") from None
 
     def invoke(self, environ: dict[str, Any], path: str, query: dict[str, str], inv_id: str, started: float) -> Outcome:
         fn = self.state.fn
@@ -186,22 +208,19 @@ class Invoker:
         elapsed = time.monotonic() - started
         status = outcome.status
         self.metrics.observe(status, elapsed, cold)
-        record: dict[str, Any] = {
-            "time": logs.now_iso(),
-            "level": "info" if status < 500 else "error",
-            "msg": "invocation",
-            "invocationId": inv_id,
-            "function": self.config.function_name,
-            "namespace": self.config.namespace,
-            "method": method,
-            "path": path,
-            "status": status,
-            "durationMs": round(elapsed * 1000, 3),
-            "coldStart": cold,
-        }
+        # The invocation line is written for every request: formatted by hand (same JSON as
+        # json.dumps would give, a fraction of the cost); strings go through the C string encoder.
+        error = ""
         if outcome.error_type is not None and status >= 500:
-            record["error"] = {"type": outcome.error_type, "message": outcome.error_message}
-        logs.emit(record)
+            error = (
+                f',"error":{{"type":{_json_str(outcome.error_type)},"message":{_json_str(outcome.error_message or "")}}}'
+            )
+        logs.write_line(
+            f'{{"time":"{logs.now_iso()}","level":"{"info" if status < 500 else "error"}","msg":"invocation",'
+            f'"invocationId":{_json_str(inv_id)},{self._identity},"method":{_json_str(method)},'
+            f'"path":{_json_str(path)},"status":{status},"durationMs":{round(elapsed * 1000, 3)!r},'
+            f'"coldStart":{"true" if cold else "false"}{error}}}'
+        )
 
 
 def create_app(config: Config, state: HandlerState, metrics: FunctionMetrics | None = None) -> Flask:
@@ -211,6 +230,7 @@ def create_app(config: Config, state: HandlerState, metrics: FunctionMetrics | N
     app.url_map.strict_slashes = False
     app.url_map.merge_slashes = False
     app.url_map.converters["anypath"] = _AnyPath
+    app.session_interface = _NoSessions()
     app.extensions["kube_serverless"] = invoker
 
     def json_response(status: int, payload: bytes) -> Response:
@@ -242,10 +262,7 @@ def create_app(config: Config, state: HandlerState, metrics: FunctionMetrics | N
         finally:
             logs.current_invocation.reset(token)
         outcome.headers.append(("x-invocation-id", inv_id))
-        response = Response(outcome.body, status=outcome.status)
-        response.headers.clear()
-        for name, value in outcome.headers:
-            response.headers.add(name, value)
+        response = _InvocationResponse(outcome.body, status=outcome.status, headers=outcome.headers)
         response.call_on_close(lambda: invoker.finish(outcome, method, req_path, inv_id, started, cold))
         return response
 

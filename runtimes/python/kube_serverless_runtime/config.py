@@ -65,8 +65,8 @@ class Config:
                 f"FUNCTION_HANDLER must be '<module>.<function>' such as 'handler.handle', "
                 f"got {self.handler!r}"
             )
-        segments = self.handler_segments
-        if not segments or any(s == ".." or not _SEGMENT_RE.fullmatch(s) for s in segments) or module.startswith("/"):
+        parts = [p for part in module.split("/") for p in part.split(".")]
+        if any(not p or not _SEGMENT_RE.fullmatch(p) for p in parts):
             return f"FUNCTION_HANDLER module {module!r} must be a relative path inside FUNCTION_DIR"
         return None
 

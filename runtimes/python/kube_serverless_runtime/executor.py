@@ -10,13 +10,50 @@ on a single asyncio loop in its own thread; on timeout their task is cancelled.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextvars
 import queue
 import threading
 from typing import Any, Callable, Coroutine
 
 _IDLE_SECONDS = 60.0
+
+
+class CallTimeout(Exception):
+    """Call.wait() gave up: the call is not done (distinct from a TimeoutError the handler raises)."""
+
+
+class Call:
+    """One call handed to the pool. Cheaper than a concurrent.futures.Future: a plain lock, held
+    until the call is done, is all the waiting side needs."""
+
+    __slots__ = ("fn", "args", "ctx", "result", "exc", "_done")
+
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        self.fn = fn
+        self.args = args
+        self.ctx = contextvars.copy_context()
+        self.result: Any = None
+        self.exc: BaseException | None = None
+        self._done = threading.Lock()
+        self._done.acquire()
+
+    def run(self) -> None:
+        try:
+            self.result = self.ctx.run(self.fn, *self.args)
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting request
+            self.exc = exc
+        finally:
+            self.fn = self.args = self.ctx = None  # type: ignore[assignment]
+            self._done.release()
+
+    def wait(self, timeout: float) -> Any:
+        """The call's result (or its exception raised); CallTimeout when not done within timeout."""
+        if not self._done.acquire(timeout=max(0.0, timeout)):
+            raise CallTimeout
+        if self.exc is not None:
+            exc, self.exc = self.exc, None
+            raise exc
+        return self.result
 
 
 class HandlerPool:
@@ -28,7 +65,7 @@ class HandlerPool:
     """
 
     def __init__(self, max_threads: int = 1024, name: str = "handler") -> None:
-        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Call] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._idle = 0
         self._threads = 0
@@ -39,25 +76,24 @@ class HandlerPool:
     def threads(self) -> int:
         return self._threads
 
-    def submit(self, fn: Callable[..., Any], *args: Any) -> concurrent.futures.Future[Any]:
-        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
-        ctx = contextvars.copy_context()
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Call:
+        call = Call(fn, args)
         with self._lock:
-            self._queue.put((future, ctx, fn, args))
+            self._queue.put(call)
             if self._idle > 0:
-                self._idle -= 1  # that thread will take the item
-                return future
+                self._idle -= 1  # that thread will take the call
+                return call
             if self._threads >= self._max:
-                return future  # queued until a thread frees up
+                return call  # queued until a thread frees up
             self._threads += 1
             n = self._threads
         threading.Thread(target=self._work, name=f"{self._name}-{n}", daemon=True).start()
-        return future
+        return call
 
     def _work(self) -> None:
         while True:
             try:
-                item = self._queue.get(timeout=_IDLE_SECONDS)
+                call = self._queue.get(timeout=_IDLE_SECONDS)
             except queue.Empty:
                 with self._lock:
                     # Only leave if nobody counted on this thread in the meantime.
@@ -66,17 +102,41 @@ class HandlerPool:
                         self._threads -= 1
                         return
                 continue
-            future, ctx, fn, args = item
-            if future.set_running_or_notify_cancel():
-                try:
-                    result = ctx.run(fn, *args)
-                except BaseException as exc:  # noqa: BLE001 - reported to the waiting request
-                    future.set_exception(exc)
-                else:
-                    future.set_result(result)
-            del item, future, ctx, fn, args
+            call.run()
+            del call
             with self._lock:
                 self._idle += 1
+
+
+class AsyncCall(Call):
+    """A coroutine running on the AsyncRunner's loop, waited for like a Call."""
+
+    __slots__ = ("_loop", "_task")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(_noop, ())
+        self._loop = loop
+        self._task: asyncio.Task[Any] | None = None
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        if task.cancelled():
+            self.exc = asyncio.CancelledError()
+        else:
+            self.exc = task.exception()
+            if self.exc is None:
+                self.result = task.result()
+        self.fn = self.args = self.ctx = None  # type: ignore[assignment]
+        self._done.release()
+
+    def cancel(self) -> None:
+        """Cancel the task (from any thread); it sees CancelledError at its next await."""
+        task = self._task
+        if task is not None:
+            self._loop.call_soon_threadsafe(task.cancel)
+
+
+def _noop() -> None:
+    return None
 
 
 class AsyncRunner:
@@ -102,28 +162,15 @@ class AsyncRunner:
                 self._loop = loop
             return self._loop
 
-    def submit(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:
-        """Schedule coro (carrying the caller's context variables) and return a thread-safe future."""
+    def submit(self, coro: Coroutine[Any, Any, Any]) -> AsyncCall:
+        """Schedule coro on the loop, carrying the caller's context variables."""
         loop = self._ensure_loop()
-        ctx = contextvars.copy_context()
-        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        call = AsyncCall(loop)
+        ctx = call.ctx
 
         def start() -> None:
-            task = loop.create_task(coro, context=ctx)
-
-            def done(t: asyncio.Task[Any]) -> None:
-                try:
-                    if t.cancelled():
-                        future.cancel()
-                    elif (exc := t.exception()) is not None:
-                        future.set_exception(exc)
-                    else:
-                        future.set_result(t.result())
-                except concurrent.futures.InvalidStateError:
-                    pass  # the waiting request gave up (timeout) and cancelled the future
-
-            task.add_done_callback(done)
-            future.add_done_callback(lambda f: loop.call_soon_threadsafe(task.cancel) if f.cancelled() else None)
+            call._task = loop.create_task(coro, context=ctx)
+            call._task.add_done_callback(call._finished)
 
         loop.call_soon_threadsafe(start)
-        return future
+        return call

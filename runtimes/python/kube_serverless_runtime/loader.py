@@ -62,9 +62,10 @@ def _import_by_path(name: str, path: str) -> Any:
 def import_handler(config: Config) -> Callable[..., Any]:
     """Import FUNCTION_DIR/<module>.py and return its handler function, or raise LoadError.
 
-    'handler.handle' imports module 'handler'; 'lib/util.handle' and 'lib.util.handle' import
-    'lib.util' (lib/util.py, a package or namespace package). A module whose path is not a dotted
-    Python name (say 'my-fn/main.handle') is loaded from its file under its own name.
+    'handler.handle' imports module 'handler'; 'pkg.mod.handle' imports 'pkg.mod' (pkg/mod.py, a
+    package or namespace package, so relative imports work). A path such as 'lib/main.handle' or
+    'my-fn/main.handle' is loaded from its file (lib/main.py) with lib/ put on sys.path too, so the
+    file imports its siblings by plain name, as a script would.
     """
     problem = config.handler_problem()
     if problem:
@@ -78,13 +79,19 @@ def import_handler(config: Config) -> Callable[..., Any]:
     if not os.path.isfile(path) and not os.path.isfile(package_init):
         raise LoadError(f"handler file {config.handler_file} not found in {function_dir}")
     # The function's own directory comes first, so the handler can import its sibling modules.
-    if function_dir not in sys.path:
-        sys.path.insert(0, function_dir)
+    if function_dir in sys.path:
+        sys.path.remove(function_dir)
+    sys.path.insert(0, function_dir)
+    # A fresh import, even if a module of that name was imported before (one process loads one
+    # function, but tests load many).
+    for name in (".".join(segments[: i + 1]) for i in range(len(segments))):
+        sys.modules.pop(name, None)
     importlib.invalidate_caches()
     try:
-        if all(s.isidentifier() for s in segments):
+        if "/" not in config.handler_module and all(s.isidentifier() for s in segments):
             module = importlib.import_module(".".join(segments))
         else:
+            # A file path: load that file, with its own directory on sys.path for its siblings.
             module_dir = os.path.dirname(path)
             if module_dir not in sys.path:
                 sys.path.insert(1, module_dir)

@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 import threading
+import time
 import traceback
 from datetime import datetime, timezone
 from typing import Any
@@ -26,13 +27,29 @@ _write_lock = threading.RLock()
 LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 
 
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+_second: tuple[int, str] = (-1, "")  # (whole second, its "YYYY-MM-DDTHH:MM:SS"), replaced atomically
+
+
+def now_iso(now: float | None = None) -> str:
+    """UTC time with milliseconds, e.g. 2025-01-02T03:04:05.678Z."""
+    global _second
+    now = time.time() if now is None else now
+    sec = int(now)
+    cached = _second
+    if cached[0] != sec:
+        cached = (sec, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(sec)))
+        _second = cached
+    return f"{cached[1]}.{int((now - sec) * 1000):03d}Z"
 
 
 def emit(record: dict[str, Any]) -> None:
     """Write one JSON line to stdout and flush it (stdout is a pipe in a container)."""
-    line = json.dumps(record, default=str, ensure_ascii=False, separators=(",", ":")) + "\n"
+    write_line(json.dumps(record, default=str, ensure_ascii=False, separators=(",", ":")))
+
+
+def write_line(text: str) -> None:
+    """Write text (one JSON object) and a newline to stdout, flushed, not interleaved with other lines."""
+    line = text + "\n"
     with _write_lock:
         try:
             sys.stdout.write(line)

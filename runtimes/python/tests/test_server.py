@@ -1,0 +1,148 @@
+"""The runtime as a real process (gunicorn), started the way local.json says."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from pathlib import Path
+
+from conftest import EXAMPLES, Response, write_function
+
+
+def test_examples_and_process_lifecycle(start_runtime) -> None:
+    rt = start_runtime(EXAMPLES / "echo-json")
+    r = rt.request("POST", "/?a=1", '{"hello":["world"]}', {"content-type": "application/json"})
+    assert (r.status, r.json()) == (200, {"hello": ["world"]})
+    assert r.headers["content-type"] == "application/json" and r.headers["x-invocation-id"]
+    r = rt.request("POST", "/", "plain text", {"content-type": "text/plain"})
+    assert r.status == 400
+    assert rt.request("GET", "/health").json() == {"status": "ok"}
+    metrics = rt.request("GET", "/metrics").body.decode()
+    assert 'function_cold_starts_total{function="fn",namespace="ns"} 1.0' in metrics
+    assert "process_resident_memory_bytes" in metrics and "python_info" in metrics
+    lines = rt.json_lines()
+    listening = [x for x in lines if x["msg"] == "listening"]
+    assert listening and listening[0]["host"] == "127.0.0.1" and listening[0]["port"] == rt.port
+    assert any(x["msg"] == "ready" for x in lines)
+    inv = [x for x in lines if x["msg"] == "invocation"]
+    assert [x["status"] for x in inv] == [200, 400] and inv[0]["coldStart"] is True
+    assert rt.stop() == 0
+
+
+def test_repeated_headers_are_joined_with_comma_space(start_runtime, tmp_path: Path) -> None:
+    fn = write_function(tmp_path / "fn", "def handle(event, context):\n    return event['headers']\n")
+    rt = start_runtime(fn)
+    r = rt.request("GET", "/", headers=[("X-Tag", "a"), ("x-tag", "b, c"), ("X-Invocation-Id", "given-id")])
+    assert r.json()["x-tag"] == "a, b, c"
+    assert r.json()["host"] == f"127.0.0.1:{rt.port}"
+    assert r.headers["x-invocation-id"] == "given-id"
+    big = rt.request("POST", "/", "x" * 2048, {"content-type": "text/plain"})
+    assert big.status == 200
+    assert rt.stop() == 0
+
+
+def test_sigterm_finishes_the_request_in_flight(start_runtime) -> None:
+    rt = start_runtime(EXAMPLES / "slow")
+    result: list[Response] = []
+    t = threading.Thread(target=lambda: result.append(rt.request("GET", "/?ms=1500")))
+    t.start()
+    time.sleep(0.5)
+    sent = time.monotonic()
+    rt.proc.send_signal(signal.SIGTERM)
+    t.join(10)
+    assert result and result[0].status == 200 and result[0].json() == {"sleptMs": 1500.0}
+    assert result[0].headers.get("connection") == "close"
+    assert rt.proc.wait(10) == 0
+    assert time.monotonic() - sent < 5
+    msgs = [x["msg"] for x in rt.json_lines()]
+    assert msgs.index("shutting down") < len(msgs) - 1
+    assert any(x["msg"] == "invocation" and x["status"] == 200 for x in rt.json_lines())
+
+
+def test_sigint_is_graceful_too(start_runtime) -> None:
+    rt = start_runtime(EXAMPLES / "slow")
+    result: list[Response] = []
+    t = threading.Thread(target=lambda: result.append(rt.request("GET", "/?ms=800")))
+    t.start()
+    time.sleep(0.4)
+    rt.proc.send_signal(signal.SIGINT)
+    t.join(10)
+    assert result and result[0].status == 200
+    assert rt.proc.wait(10) == 0
+
+
+def test_never_returning_handler_gets_504_and_the_server_stays_responsive(start_runtime, tmp_path: Path) -> None:
+    fn = write_function(tmp_path / "fn", """
+        import time
+        def handle(event, context):
+            if event["path"] == "/quick":
+                return "quick"
+            while True:
+                time.sleep(0.05)
+    """)
+    rt = start_runtime(fn, FUNCTION_TIMEOUT_SECONDS="0.5")
+    results: list[tuple[Response, float]] = []
+
+    def hang() -> None:
+        started = time.monotonic()
+        results.append((rt.request("POST", "/hang"), time.monotonic() - started))
+
+    threads = [threading.Thread(target=hang) for _ in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(0.1)
+    assert rt.request("GET", "/health", timeout=2).status == 200  # while four handlers hang
+    for t in threads:
+        t.join(10)
+    assert len(results) == 4
+    for r, took in results:
+        assert r.status == 504 and r.json()["error"]["type"] == "Timeout"
+        assert "0.5s" in r.json()["error"]["message"]
+        assert 0.4 < took < 3
+    assert rt.request("GET", "/quick").body == b"quick"
+    assert rt.request("GET", "/ready").status == 200
+    stopping = time.monotonic()
+    assert rt.stop() == 0  # stuck handler threads do not hold the exit
+    assert time.monotonic() - stopping < 8
+
+
+def test_failing_handler_leaves_the_server_healthy(start_runtime) -> None:
+    rt = start_runtime(EXAMPLES / "error")
+    for _ in range(5):
+        r = rt.request("POST", "/")
+        assert r.status == 500 and r.json()["error"]["type"] == "ValueError"
+    r = rt.request("GET", "/?kind=custom")
+    assert r.json() == {"error": {"type": "PaymentDeclined", "message": "card ending 4242 was declined"}}
+    assert rt.request("GET", "/health").status == 200 and rt.request("GET", "/ready").status == 200
+    assert rt.stop() == 0
+
+
+def test_missing_handler_is_not_ready_but_alive(start_runtime, tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    rt = start_runtime(empty, wait=False)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            if rt.request("GET", "/health", timeout=1).status == 200:
+                break
+        except OSError:
+            time.sleep(0.02)
+    r = rt.request("GET", "/ready")
+    assert r.status == 503 and r.json()["reason"] == f"handler file handler.py not found in {empty}"
+    r = rt.request("POST", "/", "{}", {"content-type": "application/json"})
+    assert r.status == 503 and r.json()["error"]["type"] == "NotReady"
+    time.sleep(0.2)
+    assert any(x["level"] == "error" and "not found" in x["msg"] for x in rt.json_lines())
+    assert rt.stop() == 0
+
+
+def test_hello_and_payload_limit(start_runtime) -> None:
+    rt = start_runtime(EXAMPLES / "hello", FUNCTION_MAX_BODY_BYTES="100")
+    r = rt.request("GET", "/?name=Ada")
+    assert (r.status, r.body, r.headers["content-type"]) == (200, b"Hello, Ada!\n", "text/plain; charset=utf-8")
+    r = rt.request("POST", "/", "x" * 5000, {"content-type": "text/plain"})
+    assert r.status == 413 and r.json()["error"] == {"type": "PayloadTooLarge", "message": "request body exceeds 100 bytes"}
+    assert rt.request("GET", "/health").status == 200
+    assert rt.stop() == 0
