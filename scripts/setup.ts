@@ -12,7 +12,9 @@ const say = (line: string) => process.stderr.write(`[setup] ${line}\n`);
 
 async function ensurePythonRuntimeEnv(): Promise<void> {
   const dir = join(root, 'runtimes/python');
-  const requirementFiles = ['requirements.txt', 'requirements-dev.txt'].filter((f) => existsSync(join(dir, f)));
+  const requirementFiles = ['requirements.txt', 'requirements-dev.txt'].filter((f) =>
+    existsSync(join(dir, f)),
+  );
   if (requirementFiles.length === 0) return;
   const hash = createHash('sha256');
   for (const file of requirementFiles) hash.update(await readFile(join(dir, file)));

@@ -26,6 +26,8 @@ for (let i = 0; i < runs; i++) {
 }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const show = (values: number[]) => values.map((v) => v.toFixed(1)).join(', ');
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, node ${process.version}, ${new Date().toISOString()}`);
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model}, node ${process.version}, ${new Date().toISOString()}`,
+);
 console.log(`fresh state folder: median ${median(fresh).toFixed(1)}s (runs: ${show(fresh)})`);
 console.log(`reused state folder: median ${median(reused).toFixed(1)}s (runs: ${show(reused)})`);
