@@ -548,19 +548,23 @@ func NotifyShutdown(parent context.Context) (context.Context, context.CancelFunc
 // runtime.Main(handler). It reads the configuration from the environment,
 // serves until SIGTERM, and exits 0 after draining.
 func Main(h any) {
-	os.Exit(run(func(s *Server) { _ = s.SetHandler(h) }))
+	os.Exit(run(func(s *Server) { _ = s.SetHandler(h) }, nil))
 }
 
 // ServeNotReady serves /health, /metrics and a 503 /ready with reason,
 // for a function that could not be loaded, until SIGTERM; it returns the
 // exit code.
 func ServeNotReady(reason string) int {
-	return run(func(s *Server) { s.SetNotReady(reason) })
+	return run(nil, func(s *Server) { s.SetNotReady(reason) })
 }
 
-func run(load func(*Server)) int {
+// run serves until SIGTERM; before runs before listening, load after.
+func run(load, before func(*Server)) int {
 	cfg := ConfigFromEnv()
 	s := NewServer(cfg, Options{})
+	if before != nil {
+		before(s)
+	}
 	ln, err := Listen(cfg)
 	if err != nil {
 		s.log.Error("cannot listen", "error", err.Error())
@@ -568,7 +572,11 @@ func run(load func(*Server)) int {
 	}
 	ctx, cancel := NotifyShutdown(context.Background())
 	defer cancel()
-	if err := s.serve(ctx, ln, func() { load(s) }); err != nil {
+	after := func() {}
+	if load != nil {
+		after = func() { load(s) }
+	}
+	if err := s.serve(ctx, ln, after); err != nil {
 		s.log.Error("server failed", "error", err.Error())
 		return 1
 	}
