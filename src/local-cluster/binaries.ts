@@ -88,7 +88,7 @@ export async function ensureBinaries(options: EnsureOptions = {}): Promise<Binar
     else missing.push(name);
   }
   if (missing.length > 0) {
-    await requireGo(missing);
+    await requireGo(missing, env);
     log(`building ${missing.join(', ')} from Go modules (cached in ${join(cacheRoot(env), 'bin')})`);
     for (const [index, name] of missing.entries()) {
       found[name] = await buildBinary(name, env, (line) => log(`[${index + 1}/${missing.length}] ${line}`));
@@ -97,9 +97,9 @@ export async function ensureBinaries(options: EnsureOptions = {}): Promise<Binar
   return found as Binaries;
 }
 
-async function requireGo(missing: BinaryName[]): Promise<void> {
+async function requireGo(missing: BinaryName[], env: NodeJS.ProcessEnv): Promise<void> {
   try {
-    await run('go', ['version']);
+    await run('go', ['version'], { env });
   } catch {
     throw new Error(
       `Go was not found on PATH and ${missing.join(', ')} must be built: install Go >= 1.26 ` +
