@@ -72,7 +72,7 @@ class Config:
 
 
 def default_deps_cache() -> str:
-    return os.path.join(tempfile.gettempdir(), "kube-serverless-python-deps")
+    return os.path.join(tempfile.gettempdir(), "kube-serverless", "python-deps")
 
 
 def load_config(env: Mapping[str, str] | None = None) -> Config:
@@ -92,7 +92,7 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
             return default
         return value
 
-    cache = env.get("FUNCTION_DEPS_CACHE", "").strip() or default_deps_cache()
+    cache = env.get("FUNCTION_DEPS_CACHE_DIR", "").strip() or default_deps_cache()
     return Config(
         function_dir=os.path.abspath(env.get("FUNCTION_DIR", "").strip() or DEFAULT_FUNCTION_DIR),
         handler=env.get("FUNCTION_HANDLER", "").strip() or DEFAULT_HANDLER,

@@ -71,7 +71,7 @@ def make_app(tmp_path: Path) -> Callable[..., InProcess]:
             write_function(fn_dir, source, filename)
         config = load_config(
             {"FUNCTION_DIR": str(fn_dir), "FUNCTION_NAME": "fn", "FUNCTION_NAMESPACE": "ns",
-             "FUNCTION_DEPS_CACHE": str(tmp_path / "deps"), **env}
+             "FUNCTION_DEPS_CACHE_DIR": str(tmp_path / "deps"), **env}
         )
         state = HandlerState()
         registry = CollectorRegistry()
@@ -168,7 +168,7 @@ def start_runtime(tmp_path: Path) -> Iterator[Callable[..., Runtime]]:
         full_env = {k: v for k, v in os.environ.items() if not k.startswith("FUNCTION_")}
         full_env.update(
             FUNCTION_DIR=str(function_dir), HOST="127.0.0.1", PORT=str(port), FUNCTION_NAME="fn",
-            FUNCTION_NAMESPACE="ns", FUNCTION_DEPS_CACHE=str(tmp_path / "deps-cache"), PYTHONUNBUFFERED="1",
+            FUNCTION_NAMESPACE="ns", FUNCTION_DEPS_CACHE_DIR=str(tmp_path / "deps-cache"), PYTHONUNBUFFERED="1",
         )
         full_env.update(env)
         local = json.loads((RUNTIME_DIR / "local.json").read_text())
