@@ -24,6 +24,7 @@ async function start(stateDir: string, ports: PortChoice): Promise<void> {
   progress(`starting the local control plane (state: ${stateDir})`);
   const started = Date.now();
   const controlPlane = await startControlPlane({ stateDir, ports, log: progress });
+  progress(`kubectl: ${controlPlane.binaries.kubectl}`);
   progress(`control plane up in ${((Date.now() - started) / 1000).toFixed(1)}s at ${controlPlane.server}`);
   process.stdout.write(`ready: export KUBECONFIG=${controlPlane.kubeconfigPath}\n`);
   await new Promise<void>((resolve) => {
