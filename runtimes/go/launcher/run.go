@@ -86,6 +86,7 @@ func buildAndRun(cfg runtime.Config, plan *Plan, cache Cache) int {
 	if sigCtx.Err() != nil {
 		return 0 // terminated during the handover
 	}
+	s.FlushLogs()
 	var extra []string
 	if f != nil {
 		extra = []string{fmt.Sprintf("%s=%d", listenFDEnv, f.Fd())}

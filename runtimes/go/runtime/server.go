@@ -34,6 +34,7 @@ type Server struct {
 	cfg     Config
 	opts    Options
 	log     *slog.Logger
+	flush   func() // waits for buffered log lines to be written
 	router  *mux.Router
 	metrics *metrics
 
@@ -50,7 +51,9 @@ type loadState struct {
 
 // Options adjusts a Server; zero values mean the defaults.
 type Options struct {
-	// Log receives the JSON log lines; default os.Stdout.
+	// Log receives the JSON log lines, written synchronously; by default
+	// they go to os.Stdout through a buffer written by a goroutine of its
+	// own, off the request path.
 	Log io.Writer
 	// CloseConnections turns HTTP keep-alive off: the launcher's interim
 	// server uses it so that no client holds a connection to a process
@@ -60,13 +63,15 @@ type Options struct {
 
 // NewServer returns a server that is not ready until SetHandler succeeds.
 func NewServer(cfg Config, opts Options) *Server {
-	if opts.Log == nil {
-		opts.Log = os.Stdout
+	out, flush := opts.Log, func() {}
+	if out == nil {
+		aw := newAsyncWriter(os.Stdout)
+		out, flush = aw, aw.Flush
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
-	s := &Server{cfg: cfg, opts: opts, log: NewLogger(opts.Log), metrics: newMetrics(cfg.Name, cfg.Namespace)}
+	s := &Server{cfg: cfg, opts: opts, log: NewLogger(out), flush: flush, metrics: newMetrics(cfg.Name, cfg.Namespace)}
 	s.state.Store(&loadState{reason: "loading the function"})
 	for _, w := range cfg.Warnings {
 		s.log.Warn(w)
@@ -106,6 +111,9 @@ func NewLogger(w io.Writer) *slog.Logger {
 
 // Logger returns the server's logger.
 func (s *Server) Logger() *slog.Logger { return s.log }
+
+// FlushLogs waits until the log lines logged so far are written out.
+func (s *Server) FlushLogs() { s.flush() }
 
 // SetHandler loads the function; the server is ready if h has an accepted
 // shape, and otherwise not ready with the reason, which is also returned.
@@ -256,7 +264,7 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 		Namespace:    s.cfg.Namespace,
 		InvocationID: id,
 		Deadline:     deadline,
-		Logger:       s.log.With("invocationId", id, "function", s.cfg.Name, "namespace", s.cfg.Namespace),
+		Logger:       s.invocationLogger(id),
 	}
 	ctx = WithInvocation(ctx, inv)
 
@@ -520,6 +528,7 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, afterListening func
 		_ = srv.Close()
 	}
 	s.log.Info("stopped")
+	s.flush()
 	return nil
 }
 
@@ -565,6 +574,7 @@ func run(load, before func(*Server)) int {
 	if before != nil {
 		before(s)
 	}
+	defer s.flush()
 	ln, err := Listen(cfg)
 	if err != nil {
 		s.log.Error("cannot listen", "error", err.Error())
@@ -581,4 +591,37 @@ func run(load, before func(*Server)) int {
 		return 1
 	}
 	return 0
+}
+
+// invocationLogger is the handler's logger: the server's, adding
+// invocationId, function and namespace to each record. The attributes are
+// added when a record is logged rather than formatted up front, so an
+// invocation that does not log pays almost nothing.
+func (s *Server) invocationLogger(id string) *slog.Logger {
+	return slog.New(&invocationHandler{Handler: s.log.Handler(), attrs: [3]slog.Attr{
+		slog.String("invocationId", id), slog.String("function", s.cfg.Name), slog.String("namespace", s.cfg.Namespace),
+	}})
+}
+
+type invocationHandler struct {
+	slog.Handler
+	attrs [3]slog.Attr
+}
+
+func (h *invocationHandler) Handle(ctx context.Context, r slog.Record) error {
+	r2 := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+	r2.AddAttrs(h.attrs[:]...)
+	r.Attrs(func(a slog.Attr) bool {
+		r2.AddAttrs(a)
+		return true
+	})
+	return h.Handler.Handle(ctx, r2)
+}
+
+func (h *invocationHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return h.Handler.WithAttrs(h.attrs[:]).WithAttrs(as)
+}
+
+func (h *invocationHandler) WithGroup(name string) slog.Handler {
+	return h.Handler.WithAttrs(h.attrs[:]).WithGroup(name)
 }

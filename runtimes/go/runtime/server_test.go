@@ -95,6 +95,7 @@ func TestContext(t *testing.T) {
 		inv = FromContext(ctx)
 		_, hasDeadline = ctx.Deadline()
 		Logger(ctx).Info("from the handler", "k", "v")
+		Logger(ctx).With("w", 1).WithGroup("g").Info("grouped", "x", 2)
 		return "ok", nil
 	}))
 	before := time.Now()
@@ -112,6 +113,10 @@ func TestContext(t *testing.T) {
 	if len(l) != 1 || l[0]["invocationId"] != inv.InvocationID || l[0]["function"] != "fn" || l[0]["namespace"] != "ns" ||
 		l[0]["k"] != "v" || l[0]["level"] != "info" {
 		t.Errorf("handler log line = %v", l)
+	}
+	g := logs.withMsg(t, "grouped")
+	if len(g) != 1 || g[0]["invocationId"] != inv.InvocationID || g[0]["w"] != 1.0 || g[0]["g"].(map[string]any)["x"] != 2.0 {
+		t.Errorf("With/WithGroup line = %v", g)
 	}
 	if FromContext(context.Background()).Logger == nil {
 		t.Error("FromContext outside an invocation has no logger")

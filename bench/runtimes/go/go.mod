@@ -1,0 +1,3 @@
+module kube-serverless.local/bench/runtimes/go
+
+go 1.26
