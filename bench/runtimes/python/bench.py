@@ -6,8 +6,9 @@ Throughput and latency: wrk (apt-get install wrk; else autocannon, the repositor
 with millisecond latency resolution) POSTs a small JSON body to
   raw      gunicorn, same settings as the runtime (1 worker, gthread, 64 threads), bare WSGI echo app
   stdlib   the standard library's http.server (ThreadingHTTPServer, keep-alive) echoing the body
+  flask    a minimal Flask echo view on the same gunicorn setup (the framework's own cost)
   runtime  the runtime serving examples/python/echo-json
-at concurrency 1 and 32, for --duration seconds per measurement after a 2 s warm-up, the three
+at concurrency 1 and 32, for --duration seconds per measurement after a 2 s warm-up, the four
 servers alternating for --rounds rounds; the median round is reported, with the server's CPU time
 per request (user + system, from /proc).
 Start-up: --starts fresh runtime processes; time from spawn to /ready = 200 and from spawn to the
@@ -82,12 +83,16 @@ def spawn_runtime(port: int, log) -> subprocess.Popen:
     )
 
 
-def spawn_raw(port: int, log) -> subprocess.Popen:
+def spawn_raw(port: int, log, app: str = "raw_app:app") -> subprocess.Popen:
     cmd = [
         PYTHON, "-m", "gunicorn", "--workers", "1", "--worker-class", "gthread", "--threads", "64",
-        "--keep-alive", "75", "--no-control-socket", "--log-level", "warning", "--bind", f"{HOST}:{port}", "raw_app:app",
+        "--keep-alive", "75", "--no-control-socket", "--log-level", "warning", "--bind", f"{HOST}:{port}", app,
     ]
     return subprocess.Popen(cmd, cwd=os.path.dirname(os.path.abspath(__file__)), stdout=log, stderr=log)
+
+
+def spawn_flask(port: int, log) -> subprocess.Popen:
+    return spawn_raw(port, log, "flask_app:app")
 
 
 def spawn_stdlib(port: int, log) -> subprocess.Popen:
@@ -261,7 +266,7 @@ def main() -> int:
     if not args.skip_load:
         load: dict = {}
         servers = {"raw": (free_port(), spawn_raw), "stdlib": (free_port(), spawn_stdlib),
-                   "runtime": (free_port(), spawn_runtime)}
+                   "flask": (free_port(), spawn_flask), "runtime": (free_port(), spawn_runtime)}
         procs = {name: spawn(port, log) for name, (port, spawn) in servers.items()}
         try:
             for name, (port, _) in servers.items():
@@ -284,6 +289,7 @@ def main() -> int:
                     entry[name] = med | {"rounds_rps": [round(r["rps"]) for r in rs]}
                 entry["ratio_vs_raw"] = entry["runtime"]["rps"] / entry["raw"]["rps"]
                 entry["ratio_vs_stdlib"] = entry["runtime"]["rps"] / entry["stdlib"]["rps"]
+                entry["ratio_vs_flask"] = entry["runtime"]["rps"] / entry["flask"]["rps"]
                 load[str(c)] = entry
         finally:
             for proc in procs.values():
