@@ -173,7 +173,7 @@ function readWrite(
       consumes: PATCH_TYPES,
       produces: JSON_YAML,
       body: { schema: ref(DEF.patch), contentTypes: PATCH_TYPES, required: true },
-      responses: { '200': ok(schema), '201': { description: 'Created', schema } },
+      responses: { '200': ok(schema) },
     },
   ];
 }

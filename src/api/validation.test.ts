@@ -45,14 +45,14 @@ t.test('every error at once, each with its field path', async (t) => {
       'spec.concurrency: Invalid value: -1: spec.concurrency in body should be greater than or equal to 0',
       'spec.env[1]: Duplicate value: {"name":"A"}',
       'spec.env[2].name: Required value',
-      'spec.resources.limits[cpu]: Invalid value: "lots": spec.resources.limits[cpu] in body should match \'^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$\'',
-      'spec.resources.limits[memory]: Invalid value: true: spec.resources.limits[memory] in body must be of type integer or string',
+      'spec.resources.limits.cpu: Invalid value: "lots": spec.resources.limits.cpu in body should match \'^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$\'',
+      'spec.resources.limits.memory: Invalid value: "boolean": spec.resources.limits.memory in body must be of type integer,string: "boolean"',
       'spec.runtime: Invalid value: "Node": spec.runtime in body should match \'^[a-z][a-z0-9.-]*$\'',
       'spec.scale.maxReplicas: Invalid value: 0: spec.scale.maxReplicas in body should be greater than or equal to 1',
-      'spec.scale.minReplicas: Invalid value: 2147483648: spec.scale.minReplicas in body must be of type int32',
+      'spec.scale.minReplicas: Invalid value: 2147483648: spec.scale.minReplicas in body must be of type int32: "2147483648"',
       'spec.source: Forbidden: only one of inline, files, configMapRef may be set',
-      'spec.source.files[a.py]: Invalid value: 3: spec.source.files[a.py] in body must be of type string',
-      'spec.timeoutSeconds: Invalid value: "soon": spec.timeoutSeconds in body must be of type integer',
+      'spec.source.files.a.py: Invalid value: "integer": spec.source.files.a.py in body must be of type string: "integer"',
+      'spec.timeoutSeconds: Invalid value: "string": spec.timeoutSeconds in body must be of type integer: "string"',
       'spec.triggers.cron[1]: Duplicate value: {"name":"a"}',
       'spec.triggers.cron[1].schedule: Required value',
       'spec.triggers.http.methods[1]: Duplicate value: "GET"',
@@ -70,7 +70,7 @@ t.test('required fields and the one-source rule', async (t) => {
   ]);
   t.same(messages({ spec: {} }).sort(), ['spec.runtime: Required value', 'spec.source: Required value']);
   t.same(messages({}), ['spec: Required value']);
-  t.same(messages([]), ['<root>: Invalid value: []: <root> in body must be of type object']);
+  t.same(messages([]), ['<root>: Invalid value: "array": <root> in body must be of type object: "array"']);
 });
 
 t.test('status: conditions, times, lengths', async (t) => {
@@ -83,7 +83,7 @@ t.test('status: conditions, times, lengths', async (t) => {
   t.same(
     messages(f).sort(),
     [
-      'status.conditions[0].lastTransitionTime: Invalid value: "yesterday": status.conditions[0].lastTransitionTime in body must be of type date-time',
+      'status.conditions[0].lastTransitionTime: Invalid value: "yesterday": status.conditions[0].lastTransitionTime in body must be of type date-time: "yesterday"',
       'status.conditions[0].reason: Too long: may not be more than 1024 bytes',
       'status.conditions[0].status: Unsupported value: "Maybe": supported values: "True", "False", "Unknown"',
       'status.conditions[1]: Duplicate value: {"type":"Ready"}',
@@ -96,8 +96,8 @@ t.test('status: conditions, times, lengths', async (t) => {
 t.test('fieldPath follows the schema', async (t) => {
   t.equal(fieldPath('/spec/scale/maxReplicas'), 'spec.scale.maxReplicas');
   t.equal(fieldPath('/spec/env/3/valueFrom/secretKeyRef/key'), 'spec.env[3].valueFrom.secretKeyRef.key');
-  t.equal(fieldPath('/spec/source/files/dir~1a.py'), 'spec.source.files[dir/a.py]');
-  t.equal(fieldPath('/spec/resources/requests/cpu'), 'spec.resources.requests[cpu]');
+  t.equal(fieldPath('/spec/source/files/dir~1a.py'), 'spec.source.files.dir/a.py');
+  t.equal(fieldPath('/spec/resources/requests/cpu'), 'spec.resources.requests.cpu');
   t.equal(fieldPath('/spec/unknown/x'), 'spec.unknown.x');
   t.equal(fieldPath(''), '');
 });

@@ -103,9 +103,15 @@ function toFieldError(e: ErrorObject): FieldError {
     case 'required':
       return required(childPath(path, String(p.missingProperty)));
     case 'type':
-      return typeInvalid(field, e.data, `${where} must be of type ${p.type}`);
-    case 'anyOf':
-      return typeInvalid(field, e.data, `${where} must be of type ${branchTypes(e.schema as Schema[])}`);
+      return typeInvalid(
+        field,
+        jsonType(e.data),
+        `${where} must be of type ${p.type}: "${jsonType(e.data)}"`,
+      );
+    case 'anyOf': {
+      const types = branchTypes(e.schema as Schema[]);
+      return typeInvalid(field, jsonType(e.data), `${where} must be of type ${types}: "${jsonType(e.data)}"`);
+    }
     case 'oneOf': {
       const names = (e.schema as Schema[]).flatMap((b) => b.required ?? []).join(', ');
       return p.passingSchemas == null
@@ -125,7 +131,7 @@ function toFieldError(e: ErrorObject): FieldError {
     case 'pattern':
       return invalid(field, e.data, `${where} should match '${p.pattern}'`);
     case 'format':
-      return invalid(field, e.data, `${where} must be of type ${p.format}`);
+      return invalid(field, e.data, `${where} must be of type ${p.format}: "${String(e.data)}"`);
     case 'maxItems':
       return tooMany(field, (e.data as unknown[]).length, Number(p.limit));
     case 'minItems':
@@ -138,12 +144,20 @@ function toFieldError(e: ErrorObject): FieldError {
 }
 
 function branchTypes(branches: Schema[]): string {
-  return branches.map((b) => b.type).join(' or ');
+  return branches.map((b) => b.type).join(',');
+}
+
+/** The JSON type of a value, as kube-openapi names it in type errors. */
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
 }
 
 /**
- * Turns ajv's JSON pointer into a Kubernetes field path, walking the schema to tell properties
- * (`.name`) from list indices (`[0]`) and map keys (`[handler.py]`).
+ * Turns ajv's JSON pointer into a Kubernetes field path, walking the schema to tell properties and
+ * map keys (`.name`, `.cpu`: the CRD validator prints both so) from list indices (`[0]`).
  */
 export function fieldPath(instancePath: string, schema: Schema = functionSchema): string {
   let path = '';
@@ -157,7 +171,7 @@ export function fieldPath(instancePath: string, schema: Schema = functionSchema)
       path = childPath(path, Number(seg));
       node = node.items;
     } else if (node?.additionalProperties) {
-      path = childPath(path, seg, true);
+      path = childPath(path, seg);
       node = node.additionalProperties;
     } else {
       path = childPath(path, seg);
