@@ -118,6 +118,8 @@ const resourceDetails = (r: GroupResource, name = ''): StatusDetails => ({
   name,
 });
 
+/** A path nothing is served at (the mux's 404 in kube-apiserver). */
+export const notFoundPath = () => make('NotFound', 'the server could not find the requested resource');
 export const notFound = (name: string, r: GroupResource = FUNCTIONS) =>
   make('NotFound', `${groupResourceString(r)} ${quote(name)} not found`, resourceDetails(r, name));
 

@@ -1,0 +1,73 @@
+// What a request asks for, in the terms authorization uses: verb, namespace, resource, name and
+// subresource for resource paths; the path alone for everything else (as k8s.io/apiserver's
+// RequestInfoFactory does for one group-version).
+import { GROUP, PLURAL, SUBRESOURCES, VERSION } from '../src/api/constants.ts';
+
+export const GROUP_VERSION_PATH = `/apis/${GROUP}/${VERSION}`;
+
+export interface ResourceRequest {
+  kind: 'resource';
+  verb: string;
+  resource: string;
+  namespace: string | undefined;
+  name: string | undefined;
+  subresource: string | undefined;
+  /** functions or one of its subresources: the paths this server implements. */
+  served: boolean;
+}
+
+export interface NonResourceRequest {
+  kind: 'nonResource';
+  verb: string;
+  path: string;
+}
+
+export type RequestInfo = ResourceRequest | NonResourceRequest;
+
+const READ_ONLY = new Set(['GET', 'HEAD']);
+
+function resourceVerb(method: string, named: boolean, watch: boolean): string {
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+      return named ? 'get' : watch ? 'watch' : 'list';
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return named ? 'delete' : 'deletecollection';
+    default:
+      return method.toLowerCase();
+  }
+}
+
+/** Parses a request path under /apis/serverless.kube.io/v1; anything else is non-resource. */
+export function requestInfo(method: string, url: URL): RequestInfo {
+  const path = url.pathname.replace(/\/+$/, '') || '/';
+  const nonResource = (): NonResourceRequest => ({
+    kind: 'nonResource',
+    verb: READ_ONLY.has(method) ? 'get' : method.toLowerCase(),
+    path,
+  });
+  if (!path.startsWith(`${GROUP_VERSION_PATH}/`)) return nonResource();
+  const parts = path
+    .slice(GROUP_VERSION_PATH.length + 1)
+    .split('/')
+    .map(decodeURIComponent);
+  let namespace: string | undefined;
+  if (parts[0] === 'namespaces' && parts.length >= 3) {
+    namespace = parts[1];
+    parts.splice(0, 2);
+  }
+  const [resource = '', name, subresource] = parts;
+  const watch = ['true', '1'].includes(url.searchParams.get('watch') ?? '');
+  const verb = resourceVerb(method, name !== undefined, watch);
+  const served =
+    resource === PLURAL &&
+    parts.length <= 3 &&
+    (subresource === undefined || (SUBRESOURCES as readonly string[]).includes(subresource));
+  return { kind: 'resource', verb, resource, namespace, name, subresource, served };
+}

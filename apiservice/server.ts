@@ -1,0 +1,111 @@
+// The aggregated API server for serverless.kube.io/v1: TLS, authentication, authorization,
+// discovery and OpenAPI, and the functions REST handlers, composed in one place.
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { KubeConfig } from '@kubernetes/client-node';
+import express from 'express';
+import { GROUP } from '../src/api/constants.ts';
+import { ADMIT_ALL, type AdmissionHook } from './admission-hook.ts';
+import { trustedClientCas } from './auth-config.ts';
+import { AuthConfigWatcher } from './auth-config-watcher.ts';
+import { authenticate } from './authn.ts';
+import { BackingClient } from './backing.ts';
+import { forbidden, notFoundPath, unauthorized } from './errors.ts';
+import { forbiddenReason } from './forbidden-message.ts';
+import { createFunctionsRest } from './functions-rest.ts';
+import { requestInfo } from './request-info.ts';
+import { sendError } from './respond.ts';
+import { createAuthorizer, createTokenReviewer } from './reviews.ts';
+import { serveStaticDocument } from './static-routes.ts';
+
+export interface ApiServerOptions {
+  /** Credentials of the server itself (its ServiceAccount). */
+  kubeConfig: KubeConfig;
+  tls: { cert: string; key: string };
+  host?: string;
+  port?: number;
+  admission?: AdmissionHook;
+}
+
+export interface RunningApiServer {
+  port: number;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Paths every authenticated caller may read (the aggregator fetches them with no groups). */
+const PUBLIC_DOCUMENTS = /^\/(apis(\/[^/]+(\/[^/]+)?)?|openapi\/v[23](\/.*)?)$/;
+
+export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
+  const authConfig = new AuthConfigWatcher(options.kubeConfig);
+  await authConfig.start();
+  const reviewToken = createTokenReviewer(options.kubeConfig);
+  const authorize = createAuthorizer(options.kubeConfig);
+  const backing = new BackingClient(options.kubeConfig);
+  const functionsRest = createFunctionsRest({ backing, admission: options.admission ?? ADMIT_ALL });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  for (const path of ['/healthz', '/livez', '/readyz']) {
+    app.get(path, (_req, res) => {
+      res.type('text/plain').send('ok');
+    });
+  }
+  app.use(async (req, res) => {
+    try {
+      const url = new URL(req.originalUrl, 'https://local');
+      const user = await authenticate(req, authConfig.current, reviewToken);
+      if (!user) throw unauthorized('Unauthorized');
+      const info = requestInfo(req.method, url);
+      if (info.kind === 'nonResource') {
+        if (!PUBLIC_DOCUMENTS.test(info.path)) {
+          const decision = await authorize(user, info);
+          if (!decision.allowed)
+            throw forbidden('', forbiddenReason(user, info, decision.reason), { group: '', resource: '' });
+        }
+        if (!serveStaticDocument(req, res, info.path)) throw notFoundPath();
+        return;
+      }
+      const decision = await authorize(user, info);
+      if (!decision.allowed) {
+        throw forbidden(info.name ?? '', forbiddenReason(user, info, decision.reason), {
+          group: GROUP,
+          resource: info.resource,
+        });
+      }
+      if (!info.served) throw notFoundPath();
+      await functionsRest(req, res, info, user, url);
+    } catch (error) {
+      sendError(res, error);
+    }
+  });
+
+  const server = createServer(
+    {
+      cert: options.tls.cert,
+      key: options.tls.key,
+      ca: trustedClientCas(authConfig.current),
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
+    app,
+  );
+  authConfig.onChange((config) =>
+    server.setSecureContext({ cert: options.tls.cert, key: options.tls.key, ca: trustedClientCas(config) }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8443, options.host ?? '0.0.0.0', resolve);
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    server,
+    close: async () => {
+      authConfig.stop();
+      backing.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
