@@ -16,17 +16,24 @@ import { badRequest, payloadTooLarge } from './errors.js';
 const EMPTY = Buffer.alloc(0);
 
 /**
+ * The body when the request has fully arrived already (the usual case for small bodies): taken
+ * from the stream's buffer synchronously. Undefined when more is still to come.
+ * @param {import('node:http').IncomingMessage} req
+ * @returns {Buffer | undefined}
+ */
+export function takeCompleteBody(req) {
+  if (!req.complete || req.readableFlowing) return undefined;
+  const chunk = req.read();
+  return chunk === null ? EMPTY : chunk;
+}
+
+/**
  * Reads the whole body, refusing more than `limit` bytes.
  * @param {import('node:http').IncomingMessage} req
  * @param {number} limit
  * @returns {Promise<Buffer>}
  */
 export function readBody(req, limit) {
-  const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) {
-    req.resume();
-    return Promise.reject(payloadTooLarge(limit));
-  }
   return new Promise((resolve, reject) => {
     /** @type {Buffer[]} */
     const chunks = [];
@@ -114,14 +121,24 @@ export function decodeBody(raw, contentType) {
  */
 export function collectHeaders(rawHeaders) {
   /** @type {Record<string, string>} */
-  const headers = Object.create(null);
+  const headers = {};
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = /** @type {string} */ (rawHeaders[i]).toLowerCase();
     const value = /** @type {string} */ (rawHeaders[i + 1]);
-    const prev = headers[name];
-    headers[name] = prev === undefined ? value : `${prev}, ${value}`;
+    if (name === '__proto__') {
+      // an own property, never the prototype
+      const prev = Object.getOwnPropertyDescriptor(headers, name)?.value;
+      Object.defineProperty(headers, name, {
+        value: prev === undefined ? value : `${prev}, ${value}`,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+      continue;
+    }
+    headers[name] = Object.hasOwn(headers, name) ? `${headers[name]}, ${value}` : value;
   }
-  return { ...headers };
+  return headers;
 }
 
 /**
@@ -152,14 +169,15 @@ export function splitUrl(url) {
 
 /**
  * @param {import('node:http').IncomingMessage} req
- * @param {Buffer} raw
+ * @param {Record<string, string>} headers from collectHeaders(req.rawHeaders)
+ * @param {Buffer} raw the body
  * @returns {FunctionEvent}
  */
-export function buildEvent(req, raw) {
+export function buildEvent(req, headers, raw) {
   const { path, query } = splitUrl(req.url ?? '/');
   return {
-    body: decodeBody(raw, req.headers['content-type']),
-    headers: collectHeaders(req.rawHeaders),
+    body: decodeBody(raw, headers['content-type']),
+    headers,
     method: req.method ?? 'GET',
     path,
     query,

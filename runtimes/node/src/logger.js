@@ -2,17 +2,64 @@
 /**
  * JSON-lines logger on stdout (docs/runtime-contract.md §7).
  */
+import { writeSync } from 'node:fs';
 
 /** @typedef {'debug' | 'info' | 'warn' | 'error'} Level */
 /** @typedef {(msg: unknown, fields?: Record<string, unknown>) => void} LogFn */
-/** @typedef {{ debug: LogFn, info: LogFn, warn: LogFn, error: LogFn, child: (base: Record<string, unknown>) => Logger }} Logger */
+/**
+ * @typedef {object} Logger
+ * @property {LogFn} debug
+ * @property {LogFn} info
+ * @property {LogFn} warn
+ * @property {LogFn} error
+ * @property {(line: string) => void} raw writes an already serialized line (with its newline)
+ * @property {(base: Record<string, unknown>) => Logger} child
+ */
 
 /**
- * @param {(line: string) => void} [write] where lines go; stdout by default
+ * A stdout writer that gathers the lines of one event-loop turn into one write: under load, one
+ * system call for many invocation lines. Whatever is pending is written synchronously at exit.
+ * @returns {(line: string) => void}
+ */
+export function bufferedStdout() {
+  /** @type {string[]} */
+  let pending = [];
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    const data = pending.join('');
+    pending = [];
+    process.stdout.write(data);
+  };
+  process.once('exit', () => {
+    if (pending.length > 0) writeSync(1, pending.join(''));
+    pending = [];
+  });
+  return (line) => {
+    pending.push(line);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  };
+}
+
+/** @type {((line: string) => void) | undefined} */
+let stdoutWriter;
+
+/** The process-wide buffered stdout writer. */
+function stdoutSink() {
+  if (stdoutWriter === undefined) stdoutWriter = bufferedStdout();
+  return stdoutWriter;
+}
+
+/**
+ * @param {(line: string) => void} [write] where lines go; stdout (buffered per tick) by default
  * @param {Record<string, unknown>} [base] fields added to every line
  * @returns {Logger}
  */
-export function createLogger(write = (line) => process.stdout.write(line), base = {}) {
+export function createLogger(write, base = {}) {
+  const sink = write ?? stdoutSink();
   /** @param {Level} level */
   const at =
     (level) =>
@@ -25,14 +72,15 @@ export function createLogger(write = (line) => process.stdout.write(line), base 
         ...base,
         ...fields,
       };
-      write(`${safeStringify(entry)}\n`);
+      sink(`${safeStringify(entry)}\n`);
     };
   return {
     debug: at('debug'),
     info: at('info'),
     warn: at('warn'),
     error: at('error'),
-    child: (more) => createLogger(write, { ...base, ...more }),
+    raw: sink,
+    child: (more) => createLogger(sink, { ...base, ...more }),
   };
 }
 

@@ -3,7 +3,7 @@
  * Wiring: config, logger, metrics, state, the HTTP server, loading the function, and the drain on
  * shutdown. server.js runs this as a process; tests run it in-process.
  */
-import { createServer } from 'node:http';
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { needsInstall, prepareDependencies } from './deps.js';
@@ -36,7 +36,7 @@ export async function startRuntime({ env = process.env, write } = {}) {
   const state = new RuntimeState();
   const app = createApp({ config, state, metrics, log });
 
-  const server = createServer(app);
+  const server = createServer(expressServerOptions(app), app);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
 
@@ -60,6 +60,40 @@ export async function startRuntime({ env = process.env, write } = {}) {
     return closing;
   };
   return { server, state, config, url: `http://${host}:${address.port}`, loaded, shutdown };
+}
+
+/**
+ * Request and response classes whose instances are born with Express's prototypes.
+ *
+ * Express gives every request and response its own prototype (`Object.setPrototypeOf(req,
+ * app.request)`); changing the prototype of a live object makes V8 deoptimize Node's HTTP code
+ * paths for it, which more than doubled the CPU per request. When the objects already have that
+ * prototype, Express's call is a no-op. See docs/decisions/0102-node-runtime-http-path.md.
+ * @param {import('express').Express} app
+ * @returns {import('node:http').ServerOptions}
+ */
+function expressServerOptions(app) {
+  /**
+   * @this {IncomingMessage}
+   * @param {import('node:net').Socket} socket
+   */
+  function Request(socket) {
+    IncomingMessage.call(this, socket);
+  }
+  Request.prototype = app.request;
+  /**
+   * @this {ServerResponse}
+   * @param {IncomingMessage} req
+   * @param {object} [options]
+   */
+  function Response(req, options) {
+    // @ts-expect-error -- ServerResponse is callable as a plain constructor function
+    ServerResponse.call(this, req, options);
+  }
+  Response.prototype = app.response;
+  return /** @type {import('node:http').ServerOptions} */ (
+    /** @type {unknown} */ ({ IncomingMessage: Request, ServerResponse: Response })
+  );
 }
 
 /**

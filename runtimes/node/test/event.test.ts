@@ -59,3 +59,7 @@ t.test('splitUrl: decoded path, first query value, form decoding', async (t) => 
   t.strictSame(splitUrl('/bad%zz?'), { path: '/bad%zz', query: {} }, 'malformed escapes are kept');
   t.equal(Object.getPrototypeOf(splitUrl('/?__proto__=1').query), Object.prototype);
 });
+
+t.test('collectHeaders: names that exist on Object.prototype are plain headers', async (t) => {
+  t.strictSame(collectHeaders(['Constructor', 'a', 'toString', 'b']), { constructor: 'a', tostring: 'b' });
+});
