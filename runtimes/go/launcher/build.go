@@ -204,7 +204,11 @@ func (p *Plan) writeModule(work, rtDir string) error {
 		return err
 	}
 	_ = mf.DropRequire(runtimego.ModulePath)
-	_ = mf.DropReplace(runtimego.ModulePath, "")
+	for _, r := range append([]*modfile.Replace(nil), mf.Replace...) {
+		if r.Old.Path == runtimego.ModulePath {
+			_ = mf.DropReplace(r.Old.Path, r.Old.Version)
+		}
+	}
 	if err := mf.AddRequire(runtimego.ModulePath, "v0.0.0"); err != nil {
 		return err
 	}

@@ -335,6 +335,42 @@ func TestBuildCompileError(t *testing.T) {
 	}
 }
 
+// TestBuildModuleLayouts: a handler in a sub-directory importing a sibling
+// package, without and with the function's own go.mod (which also requires
+// and replaces the runtime module, as a developer's local checkout would).
+func TestBuildModuleLayouts(t *testing.T) {
+	needGo(t)
+	routes := func(mod string) string {
+		return "package api\n\nimport (\n\t\"context\"\n\n\t\"" + mod + "/util\"\n\t\"github.com/kube-serverless/kube-serverless/runtimes/go/runtime\"\n)\n\n" +
+			"func Serve(ctx context.Context, e runtime.Event) (string, error) { return util.Shout(e.Path), nil }\n"
+	}
+	util := "package util\n\nimport \"strings\"\n\nfunc Shout(s string) string { return strings.ToUpper(s) }\n"
+	layouts := map[string]map[string]string{
+		"generated module": {"api/routes.go": routes("function"), "util/util.go": util},
+		"own go.mod": {"api/routes.go": routes("example.com/fn"), "util/util.go": util,
+			"go.mod": "module example.com/fn\n\ngo 1.22\n\nrequire github.com/kube-serverless/kube-serverless/runtimes/go v0.1.0\n\n" +
+				"replace github.com/kube-serverless/kube-serverless/runtimes/go => ../../runtimes/go\n"},
+	}
+	for name, files := range layouts {
+		t.Run(name, func(t *testing.T) {
+			plan, err := Prepare(cfgFor(writeFiles(t, files), "api/routes.Serve"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			bin, err := Cache{Dir: buildCache}.Build(context.Background(), plan, BuildOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := start(t, bin, nil)
+			u := p.waitReady(30 * time.Second)
+			if a := call(t, "GET", u+"/quiet", "", ""); a.status != 200 || a.body != "/QUIET" {
+				t.Errorf("= %d %q", a.status, a.body)
+			}
+			p.stop()
+		})
+	}
+}
+
 // TestLauncherColdThenWarm: a cold start serves /health while compiling,
 // then hands its socket to the compiled function in the same process; a
 // warm start execs the cached binary at once.

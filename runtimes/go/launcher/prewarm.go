@@ -46,3 +46,26 @@ func Prewarm() error {
 	fmt.Fprintf(os.Stderr, "build cache %s is warm (%s)\n", cache.Dir, filepath.Base(bin))
 	return os.Remove(bin)
 }
+
+// BuildTo compiles the function described by the environment into out,
+// for images that ship the compiled function without a toolchain.
+func BuildTo(out string) error {
+	plan, err := Prepare(runtime.ConfigFromEnv())
+	if err != nil {
+		return err
+	}
+	cache := Cache{Dir: DefaultCacheDir()}
+	bin, err := cache.Build(context.Background(), plan, BuildOptions{Log: os.Stderr})
+	if err != nil {
+		return err
+	}
+	b, err := os.ReadFile(bin)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(out, b, 0o755); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "built %s (%s)\n", out, plan.Key)
+	return nil
+}
