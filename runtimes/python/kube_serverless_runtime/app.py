@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import json
 import threading
@@ -67,6 +66,8 @@ class _AnyPath(PathConverter):
 
 
 def _await(awaitable: Any) -> Any:
+    import asyncio
+
     async def run() -> Any:
         return await awaitable
 
@@ -108,7 +109,7 @@ class Invoker:
         self._timeout_message = f"function did not finish within its timeout of {config.timeout_seconds:g}s"
         self._too_large_message = f"request body exceeds {config.max_body_bytes} bytes"
 
-    def _take_cold_start(self) -> bool:
+    def take_cold_start(self) -> bool:
         if not self._cold:
             return False
         with self._cold_lock:
@@ -253,7 +254,7 @@ def create_app(config: Config, state: HandlerState, metrics: FunctionMetrics | N
         inv_id = invocation_id(environ.get("HTTP_X_INVOCATION_ID"))
         method = environ.get("REQUEST_METHOD", "GET")
         req_path = request.path
-        cold = state.fn is not None and invoker._take_cold_start()
+        cold = state.fn is not None and invoker.take_cold_start()
         token = logs.current_invocation.set(
             {"invocationId": inv_id, "function": config.function_name, "namespace": config.namespace}
         )

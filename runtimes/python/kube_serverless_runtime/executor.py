@@ -9,11 +9,13 @@ on a single asyncio loop in its own thread; on timeout their task is cancelled.
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import queue
 import threading
-from typing import Any, Callable, Coroutine
+from typing import TYPE_CHECKING, Any, Callable, Coroutine
+
+if TYPE_CHECKING:  # asyncio costs ~10 % of the start-up; imported when an async handler first runs
+    import asyncio
 
 _IDLE_SECONDS = 60.0
 
@@ -113,13 +115,15 @@ class AsyncCall(Call):
 
     __slots__ = ("_loop", "_task")
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, loop: "asyncio.AbstractEventLoop") -> None:
         super().__init__(_noop, ())
         self._loop = loop
-        self._task: asyncio.Task[Any] | None = None
+        self._task: "asyncio.Task[Any] | None" = None
 
-    def _finished(self, task: asyncio.Task[Any]) -> None:
+    def _finished(self, task: "asyncio.Task[Any]") -> None:
         if task.cancelled():
+            import asyncio
+
             self.exc = asyncio.CancelledError()
         else:
             self.exc = task.exception()
@@ -143,12 +147,14 @@ class AsyncRunner:
     """One asyncio event loop in a daemon thread, started on first use."""
 
     def __init__(self) -> None:
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop: "asyncio.AbstractEventLoop | None" = None
         self._lock = threading.Lock()
 
-    def _ensure_loop(self) -> asyncio.AbstractEventLoop:
+    def _ensure_loop(self) -> "asyncio.AbstractEventLoop":
         with self._lock:
             if self._loop is None:
+                import asyncio
+
                 loop = asyncio.new_event_loop()
                 started = threading.Event()
 
