@@ -4,8 +4,12 @@
  * The runtime process: `node src/server.js`, configured by the environment
  * (docs/runtime-contract.md). Exits 0 after a graceful drain on SIGTERM or SIGINT.
  */
+import module from 'node:module';
 import { createLogger } from './logger.js';
-import { startRuntime } from './runtime.js';
+
+// Node 22.1+: keep V8's compiled code of the runtime and its dependencies on disk
+// (NODE_COMPILE_CACHE, which the image pre-fills), which shortens every cold start after the first.
+/** @type {{ enableCompileCache?: () => unknown }} */ (module).enableCompileCache?.();
 
 const log = createLogger();
 
@@ -17,6 +21,7 @@ process.on('uncaughtException', (err) => {
 });
 
 try {
+  const { startRuntime } = await import('./runtime.js');
   const runtime = await startRuntime();
   const stop = async () => {
     await runtime.shutdown();
