@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { ensureBinaries } from './local-cluster/binaries.ts';
 import { startControlPlane } from './local-cluster/control-plane.ts';
 import { defaultStateDir } from './local-cluster/paths.ts';
+import { deployPlatform, type Platform } from './local-cluster/platform.ts';
 import { type PortChoice, STATE_ENTRIES } from './local-cluster/state.ts';
 
 const USAGE = `usage: kube-serverless <command> [--state-dir DIR] [--ports standard|auto]
@@ -26,6 +27,14 @@ async function start(stateDir: string, ports: PortChoice): Promise<void> {
   const controlPlane = await startControlPlane({ stateDir, ports, log: progress });
   progress(`kubectl: ${controlPlane.binaries.kubectl}`);
   progress(`control plane up in ${((Date.now() - started) / 1000).toFixed(1)}s at ${controlPlane.server}`);
+  let platform: Platform;
+  try {
+    platform = await deployPlatform(controlPlane, { log: progress });
+  } catch (error) {
+    await controlPlane.stop();
+    throw error;
+  }
+  progress(`kube-serverless serving serverless.kube.io/v1 (${platform.replicas.length} API replicas)`);
   process.stdout.write(`ready: export KUBECONFIG=${controlPlane.kubeconfigPath}\n`);
   await new Promise<void>((resolve) => {
     const shutdown = (signal: NodeJS.Signals) => {
@@ -35,6 +44,7 @@ async function start(stateDir: string, ports: PortChoice): Promise<void> {
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
   });
+  await platform.stop();
   await controlPlane.stop();
   progress('stopped');
 }

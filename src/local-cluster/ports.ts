@@ -9,6 +9,8 @@ export interface Ports {
   etcdPeer: number;
   controllerManager: number;
   scheduler: number;
+  /** Where the aggregator reaches the platform's API replicas (through the local balancer). */
+  apiService: number;
 }
 
 export const STANDARD_PORTS: Ports = {
@@ -17,6 +19,7 @@ export const STANDARD_PORTS: Ports = {
   etcdPeer: 2380,
   controllerManager: 10257,
   scheduler: 10259,
+  apiService: 8443,
 };
 
 function listenOnce(port: number): Promise<number> {

@@ -17,6 +17,7 @@ export const STATE_ENTRIES = {
   adminKubeconfig: 'admin.kubeconfig',
   controllerManagerKubeconfig: 'controller-manager.kubeconfig',
   schedulerKubeconfig: 'scheduler.kubeconfig',
+  platform: 'platform',
 } as const;
 const KNOWN = new Set<string>([STATE_FILE, OWNER_FILE, ...Object.values(STATE_ENTRIES)]);
 
@@ -64,7 +65,8 @@ async function readState(dir: string): Promise<StateFile | 'missing' | 'unreadab
   try {
     const state = JSON.parse(text) as StateFile;
     if (state.format !== FORMAT || state.kubernetesVersion !== KUBERNETES_VERSION) return 'unreadable';
-    if (typeof state.ports?.apiserver !== 'number') return 'unreadable';
+    const portNames = Object.keys(STANDARD_PORTS) as Array<keyof Ports>;
+    if (!portNames.every((name) => typeof state.ports?.[name] === 'number')) return 'unreadable';
     return state;
   } catch {
     return 'unreadable';

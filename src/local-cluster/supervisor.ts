@@ -13,6 +13,7 @@ export interface SupervisedOptions {
   args: string[];
   logFile: string;
   env?: NodeJS.ProcessEnv;
+  cwd?: string;
   log?: (line: string) => void;
 }
 
@@ -32,14 +33,14 @@ export class SupervisedProcess {
 
   start(): void {
     this.stopping = false;
-    const { command, args, logFile, env } = this.options;
+    const { command, args, logFile, env, cwd } = this.options;
     const fd = openSync(logFile, 'a');
     // setpriv makes the kernel kill the child if this process dies without cleaning up.
     const [file, argv] = existsSync(SETPRIV)
       ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', command, ...args]]
       : [command, args];
     const startedAt = Date.now();
-    const child = spawn(file, argv, { env: env ?? process.env, stdio: ['ignore', fd, fd] });
+    const child = spawn(file, argv, { env: env ?? process.env, cwd, stdio: ['ignore', fd, fd] });
     closeSync(fd);
     this.child = child;
     child.on('error', (error) => this.options.log?.(`${this.options.name}: ${error.message}`));

@@ -6,28 +6,34 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { type ControlPlane, startControlPlane } from '../../src/local-cluster/control-plane.ts';
 import { run } from '../../src/local-cluster/exec.ts';
+import { deployPlatform, type Platform } from '../../src/local-cluster/platform.ts';
 
 export interface TestCluster {
   kubeConfig: KubeConfig;
   kubeconfigPath: string;
   kubectlPath: string;
   controlPlane: ControlPlane;
+  platform: Platform | undefined;
   /** Runs the real kubectl against this cluster and returns its stdout. */
   kubectl(args: string[], input?: string): Promise<string>;
   stop(): Promise<void>;
 }
 
-export async function startCluster(): Promise<TestCluster> {
+export interface StartClusterOptions {
+  /** Also deploy kube-serverless (manifests and API replicas). */
+  platform?: boolean;
+}
+
+export async function startCluster(options: StartClusterOptions = {}): Promise<TestCluster> {
   const stateDir = await mkdtemp(join(tmpdir(), 'ks-cluster-'));
-  let controlPlane: ControlPlane;
+  const log = (line: string) => process.stderr.write(`[cluster] ${line}\n`);
+  let controlPlane: ControlPlane | undefined;
+  let platform: Platform | undefined;
   try {
-    controlPlane = await startControlPlane({
-      stateDir,
-      ports: 'auto',
-      fastStorage: true,
-      log: (line) => process.stderr.write(`[cluster] ${line}\n`),
-    });
+    controlPlane = await startControlPlane({ stateDir, ports: 'auto', fastStorage: true, log });
+    if (options.platform) platform = await deployPlatform(controlPlane, { log });
   } catch (error) {
+    await controlPlane?.stop();
     await rm(stateDir, { recursive: true, force: true });
     throw error;
   }
@@ -39,9 +45,11 @@ export async function startCluster(): Promise<TestCluster> {
     kubeconfigPath: controlPlane.kubeconfigPath,
     kubectlPath,
     controlPlane,
+    platform,
     kubectl: (args, input) =>
       run(kubectlPath, args, { input, env: { ...process.env, KUBECONFIG: controlPlane.kubeconfigPath } }),
     stop: async () => {
+      await platform?.stop();
       await controlPlane.stop();
       await rm(stateDir, { recursive: true, force: true });
     },
