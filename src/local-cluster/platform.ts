@@ -143,11 +143,11 @@ export async function deployPlatform(
     const replica = new SupervisedProcess({
       name: `kube-serverless-${index}`,
       command: process.execPath,
-      args: ['--import', 'tsx', join(repoRoot, 'src/server/main.ts')],
+      // The kubeconfig path names the state folder in the command line, so leaks are findable.
+      args: ['--import', 'tsx', join(repoRoot, 'src/server/main.ts'), `--kubeconfig=${files.kubeconfig}`],
       logFile: join(controlPlane.stateDir, 'logs', `kube-serverless-${index}.log`),
       env: {
         ...process.env,
-        KUBECONFIG: files.kubeconfig,
         KS_TLS_CERT_FILE: files.servingCert,
         KS_TLS_KEY_FILE: files.servingKey,
         KS_HOST: '127.0.0.1',

@@ -1,8 +1,9 @@
 // Entry point of the kube-serverless server process.
-//   KUBECONFIG (or in-cluster credentials)  the server's own identity
+//   --kubeconfig PATH, KUBECONFIG, or in-cluster credentials: the server's own identity
 //   KS_TLS_CERT_FILE, KS_TLS_KEY_FILE        serving certificate and key
 //   KS_HOST (0.0.0.0), KS_PORT (8443)         where to listen
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startApiServer } from '../../apiservice/server.ts';
 
@@ -17,7 +18,9 @@ const log = (msg: string, fields: Record<string, unknown> = {}) =>
 
 try {
   const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromDefault();
+  const { values } = parseArgs({ options: { kubeconfig: { type: 'string' } } });
+  if (values.kubeconfig) kubeConfig.loadFromFile(values.kubeconfig);
+  else kubeConfig.loadFromDefault();
   const server = await startApiServer({
     kubeConfig,
     tls: {
