@@ -251,6 +251,11 @@ export async function startRuntime(lang: Language, opts: StartOptions): Promise<
   const dir = runtimeDir(lang);
   const [cmd, ...args] = spec.command as [string, ...string[]];
   const executable = cmd.includes('/') && !isAbsolute(cmd) ? join(dir, cmd) : cmd;
+  if (executable.includes('/') && !existsSync(executable)) {
+    throw new Error(
+      `runtimes/${lang}/local.json: ${executable} does not exist (is the runtime set up? see its README)`,
+    );
+  }
   const port = await freePort();
   const child = spawn(executable, args, {
     cwd: join(dir, spec.cwd ?? '.'),
