@@ -1,4 +1,6 @@
 // @ts-check
+import { resolve } from 'node:path';
+
 /**
  * Runtime configuration from the environment (docs/runtime-contract.md §1).
  */
@@ -46,7 +48,7 @@ export function loadConfig(env = process.env, log) {
   const positive = (/** @type {number} */ n) => n > 0;
   const positiveInt = (/** @type {number} */ n) => n > 0 && Number.isInteger(n);
   return {
-    functionDir: str('FUNCTION_DIR', '/function'),
+    functionDir: resolve(str('FUNCTION_DIR', '/function')),
     handler: str('FUNCTION_HANDLER', 'handler.handle'),
     functionName: str('FUNCTION_NAME', 'function'),
     namespace: str('FUNCTION_NAMESPACE', 'default'),
