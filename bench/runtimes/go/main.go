@@ -408,6 +408,9 @@ type results struct {
 
 func (r *results) summarizeStartup() {
 	for k, st := range r.Startup {
+		if len(st.samples) == 0 {
+			continue
+		}
 		var ready, first, mem []float64
 		for _, s := range st.samples {
 			ready, first, mem = append(ready, s.ReadyMS), append(first, s.FirstMS), append(mem, s.RSSMB)

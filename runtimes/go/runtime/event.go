@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -95,12 +94,8 @@ func decodeBody(raw []byte, contentType string) (any, error) {
 	switch classify(contentType) {
 	case bodyJSON:
 		var v any
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		if err := dec.Decode(&v); err != nil {
+		if err := json.Unmarshal(raw, &v); err != nil {
 			return nil, &badRequestError{"request body is not valid JSON: " + jsonErrText(err, raw)}
-		}
-		if rest := raw[dec.InputOffset():]; len(bytes.TrimSpace(rest)) > 0 {
-			return nil, &badRequestError{fmt.Sprintf("request body is not valid JSON: unexpected data after the JSON value at offset %d", dec.InputOffset())}
 		}
 		return v, nil
 	case bodyText:

@@ -1,6 +1,9 @@
 package runtime
 
 import (
+	"strconv"
+	"sync/atomic"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -10,6 +13,7 @@ import (
 type metrics struct {
 	reg         *prometheus.Registry
 	invocations *prometheus.CounterVec // by code, function and namespace curried
+	byCode      [600]atomic.Pointer[prometheus.Counter]
 	duration    prometheus.Observer
 	coldStarts  prometheus.Counter
 }
@@ -45,4 +49,20 @@ func newMetrics(function, namespace string) *metrics {
 		duration:    dur.With(ids),
 		coldStarts:  cold.With(ids),
 	}
+}
+
+// invocation counts one invocation answered with code; the counter of each
+// code is looked up once.
+func (m *metrics) invocation(code int) {
+	if code < 0 || code >= len(m.byCode) {
+		m.invocations.WithLabelValues(strconv.Itoa(code)).Inc()
+		return
+	}
+	if c := m.byCode[code].Load(); c != nil {
+		(*c).Inc()
+		return
+	}
+	c := m.invocations.WithLabelValues(strconv.Itoa(code))
+	m.byCode[code].Store(&c)
+	c.Inc()
 }

@@ -34,6 +34,7 @@ type Server struct {
 	cfg     Config
 	opts    Options
 	log     *slog.Logger
+	logOut  io.Writer
 	flush   func() // waits for buffered log lines to be written
 	router  *mux.Router
 	metrics *metrics
@@ -71,7 +72,7 @@ func NewServer(cfg Config, opts Options) *Server {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
-	s := &Server{cfg: cfg, opts: opts, log: NewLogger(out), flush: flush, metrics: newMetrics(cfg.Name, cfg.Namespace)}
+	s := &Server{cfg: cfg, opts: opts, log: NewLogger(out), logOut: out, flush: flush, metrics: newMetrics(cfg.Name, cfg.Namespace)}
 	s.state.Store(&loadState{reason: "loading the function"})
 	for _, w := range cfg.Warnings {
 		s.log.Warn(w)
@@ -205,11 +206,16 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 	)
 	defer func() {
 		d := time.Since(start)
-		s.metrics.invocations.WithLabelValues(strconv.Itoa(status)).Inc()
+		s.metrics.invocation(status)
 		s.metrics.duration.Observe(d.Seconds())
 		level := slog.LevelInfo
 		if status >= 500 {
 			level = slog.LevelError
+		}
+		durationMs := math.Round(float64(d.Microseconds())) / 1000
+		if len(errAttrs) == 0 {
+			s.logInvocation(id, r.Method, r.URL.Path, status, durationMs, cold)
+			return
 		}
 		attrs := append([]any{
 			"invocationId", id,
@@ -218,7 +224,7 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 			"method", r.Method,
 			"path", r.URL.Path,
 			"status", status,
-			"durationMs", math.Round(float64(d.Microseconds())) / 1000,
+			"durationMs", durationMs,
 			"coldStart", cold,
 		}, errAttrs...)
 		s.log.Log(context.Background(), level, "invocation", attrs...)

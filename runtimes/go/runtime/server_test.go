@@ -491,3 +491,22 @@ func TestServeGracefulShutdown(t *testing.T) {
 		t.Errorf("lifecycle log = %s", got)
 	}
 }
+
+// TestInvocationLineMatchesSlog: the hand-encoded invocation line is the
+// line slog's JSON handler writes, for awkward strings too.
+func TestInvocationLineMatchesSlog(t *testing.T) {
+	for _, path := range []string{"/plain", "/a b/\"q\"\\/<x>&", "/ctl\x01\t\n", "/ünï/✓/\u2028", "/bad\xff\xfe"} {
+		fast, slow := &syncBuffer{}, &syncBuffer{}
+		cfg := testConfig()
+		cfg.Name, cfg.Namespace = "fn\"1", "ns<2>"
+		s := NewServer(cfg, Options{Log: fast})
+		s.logInvocation("id-\x7f", "POST", path, 201, 1.234, true)
+		NewLogger(slow).Info("invocation", "invocationId", "id-\x7f", "function", cfg.Name, "namespace", cfg.Namespace,
+			"method", "POST", "path", path, "status", 201, "durationMs", 1.234, "coldStart", true)
+		strip := func(s string) string { return regexp.MustCompile(`"time":"[^"]*"`).ReplaceAllString(s, "") }
+		f, sl := strip(fast.buf.String()), strip(slow.buf.String())
+		if f != sl {
+			t.Errorf("path %q:\nfast %s\nslog %s", path, f, sl)
+		}
+	}
+}
