@@ -64,7 +64,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
           if (!decision.allowed)
             throw forbidden('', forbiddenReason(user, info, decision.reason), { group: '', resource: '' });
         }
-        if (!serveStaticDocument(req, res, info.path)) throw notFoundPath();
+        if (!serveStaticDocument(req, res, url)) throw notFoundPath();
         return;
       }
       const decision = await authorize(user, info);

@@ -11,8 +11,22 @@ import { openAPIDocuments, type ServedDocument, V3_GROUP_PATH } from './openapi.
 import { GROUP_VERSION_PATH } from './request-info.ts';
 import { sendJson } from './respond.ts';
 
-function sendDocument(req: IncomingMessage, res: ServerResponse, doc: ServedDocument): void {
+function sendDocument(
+  req: IncomingMessage,
+  res: ServerResponse,
+  doc: ServedDocument,
+  hash?: string | null,
+): void {
   const etag = `"${doc.etag}"`;
+  // As kube-openapi: a stale ?hash= is redirected to the current one; a matching one is immutable.
+  if (hash !== undefined && hash !== null) {
+    if (hash !== doc.etag) {
+      res.writeHead(301, { location: `/openapi/v3/${V3_GROUP_PATH}?hash=${doc.etag}` });
+      res.end();
+      return;
+    }
+    res.setHeader('cache-control', 'public, immutable');
+  }
   if (req.headers['if-none-match'] === etag) {
     res.writeHead(304, { etag });
     res.end();
@@ -27,7 +41,8 @@ function sendDocument(req: IncomingMessage, res: ServerResponse, doc: ServedDocu
 }
 
 /** Answers the request if its path is a discovery or OpenAPI document; returns false otherwise. */
-export function serveStaticDocument(req: IncomingMessage, res: ServerResponse, path: string): boolean {
+export function serveStaticDocument(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+  const path = url.pathname.replace(/\/+$/, '');
   switch (path) {
     case GROUP_VERSION_PATH:
       sendJson(res, 200, apiResourceList());
@@ -49,7 +64,7 @@ export function serveStaticDocument(req: IncomingMessage, res: ServerResponse, p
       sendDocument(req, res, openAPIDocuments().v3Root);
       return true;
     case `/openapi/v3/${V3_GROUP_PATH}`:
-      sendDocument(req, res, openAPIDocuments().v3);
+      sendDocument(req, res, openAPIDocuments().v3, url.searchParams.get('hash'));
       return true;
     default:
       return false;
