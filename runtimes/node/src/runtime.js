@@ -49,7 +49,11 @@ export async function startRuntime({ env = process.env, write } = {}) {
   });
   const address = /** @type {import('node:net').AddressInfo} */ (server.address());
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  log.info('listening', { host: address.address, port: address.port });
+  log.info('listening', {
+    host: address.address,
+    port: address.port,
+    sinceStartMs: Math.round(performance.now()),
+  });
 
   const loaded = load(config, state, log);
 
@@ -109,7 +113,12 @@ async function load(config, state, log) {
     state.setLoading(`loading ${config.handler}`);
     const handler = await loadHandler(dir, config.handler);
     state.setLoaded(handler);
-    log.info('ready', { handler: config.handler, dir, loadMs: Math.round(performance.now() - started) });
+    log.info('ready', {
+      handler: config.handler,
+      dir,
+      loadMs: Math.round(performance.now() - started),
+      sinceStartMs: Math.round(performance.now()),
+    });
   } catch (err) {
     const reason = err instanceof LoadError ? err.message : `loading the function failed: ${String(err)}`;
     state.setFailed(reason);
