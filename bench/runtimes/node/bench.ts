@@ -45,6 +45,7 @@ process.once('exit', () => {
 
 interface Server {
   kind: Kind;
+  logFile: string;
   child: ChildProcess;
   url: string;
   spawnedAt: number;
@@ -61,7 +62,8 @@ async function spawnServer(kind: Kind): Promise<Server> {
     FUNCTION_NAME: 'echo',
     FUNCTION_NAMESPACE: 'bench',
   };
-  const out = openSync(join(logDir, `${kind}.log`), 'a');
+  const logFile = join(logDir, `${kind}-${port}.log`);
+  const out = openSync(logFile, 'a');
   const spec = readLocalSpec('node');
   if (!spec) throw new Error('runtimes/node/local.json is missing');
   const [cmd, ...rest] =
@@ -80,10 +82,10 @@ async function spawnServer(kind: Kind): Promise<Server> {
     await exited;
     children.delete(child);
   };
-  return { kind, child, url: `http://127.0.0.1:${port}`, spawnedAt, stop };
+  return { kind, logFile, child, url: `http://127.0.0.1:${port}`, spawnedAt, stop };
 }
 
-/** Polls every 2 ms until `check` passes; returns when it passed. */
+/** Polls every 5 ms until `check` passes; returns when it passed. */
 async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<number> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
@@ -93,7 +95,7 @@ async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise
       // not listening yet
     }
     if (performance.now() > deadline) throw new Error('the server did not come up');
-    await new Promise((r) => setTimeout(r, 2));
+    await new Promise((r) => setTimeout(r, 5));
   }
 }
 
@@ -120,8 +122,14 @@ async function startup(kind: Kind) {
       throw new Error(`unexpected answer ${res.status} ${res.text}`);
     const startCpuMs = procStat(s.child.pid).cpuMs;
     await new Promise((r) => setTimeout(r, 1000));
+    // the runtime's own view: its "ready" line says how long after process start it was ready
+    const readyLine = readFileSync(s.logFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"msg":"ready"'))
+      .pop();
     return {
       readyMs: readyAt - s.spawnedAt,
+      inProcessReadyMs: readyLine ? Number(JSON.parse(readyLine).sinceStartMs) : Number.NaN,
       firstMs: firstAt - s.spawnedAt,
       startCpuMs,
       rssMb: procStat(s.child.pid).rssMb,
@@ -234,6 +242,7 @@ async function main() {
         k,
         {
           readyMs: round(median(v.map((x) => x.readyMs))),
+          inProcessReadyMs: round(median(v.map((x) => x.inProcessReadyMs))),
           firstResponseMs: round(median(v.map((x) => x.firstMs))),
           cpuMsToFirstResponse: round(median(v.map((x) => x.startCpuMs))),
           idleRssMb: round(median(v.map((x) => x.rssMb))),
