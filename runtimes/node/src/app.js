@@ -16,6 +16,14 @@ function sendJson(res, status, value) {
   res.end(body);
 }
 
+const PROBES = new Set(['/health', '/ready', '/metrics']);
+
+/** @param {string | undefined} url */
+function pathOf(url = '/') {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
 /**
  * @param {import('./invoke.js').InvokeDeps} deps
  * @returns {import('express').Express}
@@ -27,6 +35,14 @@ export function createApp(deps) {
   app.disable('etag');
   app.set('case sensitive routing', true);
   app.set('strict routing', true);
+
+  // The invocation path first, so that most requests cross one layer; GET/HEAD on a probe path
+  // falls through to its route below.
+  const invoke = createInvoker(deps);
+  app.use((req, res, next) => {
+    if ((req.method === 'GET' || req.method === 'HEAD') && PROBES.has(pathOf(req.url))) next();
+    else invoke(req, res);
+  });
 
   app.get('/health', (_req, res) => sendJson(res, 200, { status: 'ok' }));
   app.get('/ready', (_req, res) => {
@@ -41,9 +57,6 @@ export function createApp(deps) {
     });
     res.end(text);
   });
-
-  const invoke = createInvoker(deps);
-  app.use((req, res) => invoke(req, res));
 
   /** @type {import('express').ErrorRequestHandler} */
   const onError = (err, _req, res, _next) => {
