@@ -21,7 +21,11 @@ const SERVICE_ACCOUNT = `system:serviceaccount:${PLATFORM_NAMESPACE}:kube-server
 
 export interface Platform {
   replicas: SupervisedProcess[];
+  /** The loopback port each replica serves on, in the order of `replicas`. */
+  replicaPorts: number[];
   balancer: TcpBalancer;
+  /** The CA that signed the replicas' serving certificate (also the APIService's caBundle). */
+  servingCaFile: string;
   stop(): Promise<void>;
 }
 
@@ -207,5 +211,5 @@ export async function deployPlatform(
     await stop();
     throw error;
   }
-  return { replicas, balancer, stop };
+  return { replicas, replicaPorts, balancer, servingCaFile: files.caCert, stop };
 }
