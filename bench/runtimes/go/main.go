@@ -1,21 +1,22 @@
 // Command bench measures the Go runtime against a raw net/http server in
 // the same run (see bench/runtimes/RESULTS.md):
 //
-//	cd bench/runtimes/go && go run . [-duration 5s] [-rounds 3] [-starts 5] [-cold-fn 3] [-cold-all 1] [-json out.json]
+//		cd bench/runtimes/go && go run . [-duration 2s] [-rounds 9] [-starts 5] [-cold-fn 3] [-cold-all 1] [-json out.json]
 //
-//   - throughput and p50/p99 latency of the echo function
-//     (examples/go/echo-json) at concurrency 1 and 32, alternating with the
-//     raw server (./raw) round by round; the median round is reported;
-//   - spawn → /ready and spawn → first response, with
-//     warm:      the function's binary already in the build cache (the
-//     launcher execs it), through the launcher binary (an image's
-//     entrypoint) and through local.json's start.sh;
-//     cold-fn:   a function never built before, with a warm GOCACHE (a
-//     redeploy on a warm cache volume, or a pre-warmed image);
-//     cold-all:  an empty build cache: the runtime, its dependencies and
-//     the standard library compiled from scratch (modules come from
-//     the local module cache through a file:// GOPROXY, so no network);
-//   - idle RSS after start-up and one invocation.
+//	  - throughput and p50/p99 latency of the echo function
+//	    (examples/go/echo-json) at concurrency 1 and 32, alternating with the
+//	    raw server (./raw) round by round; the median round is reported, and
+//	    the throughput ratio is the median of the per-round ratios;
+//	  - spawn → /ready and spawn → first response, with
+//	    warm:      the function's binary already in the build cache (the
+//	    launcher execs it), through the launcher binary (an image's
+//	    entrypoint) and through local.json's start.sh;
+//	    cold-fn:   a function never built before, with a warm GOCACHE (a
+//	    redeploy on a warm cache volume, or a pre-warmed image);
+//	    cold-all:  an empty build cache: the runtime, its dependencies and
+//	    the standard library compiled from scratch (modules come from
+//	    the local module cache through a file:// GOPROXY, so no network);
+//	  - idle RSS after start-up and one invocation.
 //
 // The load generator is in this process: one persistent HTTP/1.1
 // connection per concurrent client, loopback only, bounded by -duration.
@@ -45,8 +46,8 @@ import (
 )
 
 var (
-	duration = flag.Duration("duration", 5*time.Second, "length of one load measurement")
-	rounds   = flag.Int("rounds", 3, "load rounds per server and concurrency")
+	duration = flag.Duration("duration", 2*time.Second, "length of one load measurement")
+	rounds   = flag.Int("rounds", 9, "load rounds per server and concurrency")
 	starts   = flag.Int("starts", 5, "warm start-ups per method")
 	coldFn   = flag.Int("cold-fn", 3, "start-ups of a never-built function with a warm GOCACHE")
 	coldAll  = flag.Int("cold-all", 1, "start-ups with an empty build cache")
@@ -127,23 +128,33 @@ func main() {
 		load(sv.addr, 32, time.Second) // warm-up
 	}
 	all := map[string][]loadResult{}
+	pairRatios := map[string][]float64{}
 	for _, c := range []int{1, 32} {
 		for r := 0; r < *rounds; r++ {
-			for _, sv := range []*server{rt, raw} {
+			// Alternate which server goes first, and pair adjacent runs: the
+			// background load of the moment hits both alike.
+			order := []*server{rt, raw}
+			if r%2 == 1 {
+				order = []*server{raw, rt}
+			}
+			got := map[string]loadResult{}
+			for _, sv := range order {
 				lr := load(sv.addr, c, *duration)
 				key := fmt.Sprintf("%s@%d", sv.name, c)
 				all[key] = append(all[key], lr)
+				got[sv.name] = lr
 				fmt.Fprintf(os.Stderr, "%s round %d: %.0f req/s p50 %.3f ms p99 %.3f ms errors %d\n", key, r+1, lr.RPS, lr.P50, lr.P99, lr.Errors)
 			}
+			pairRatios[fmt.Sprintf("c%d", c)] = append(pairRatios[fmt.Sprintf("c%d", c)], got["runtime"].RPS/got["raw"].RPS)
 		}
 	}
 	res.Load = map[string]loadResult{}
 	for k, v := range all {
 		res.Load[k] = medianLoad(v)
 	}
-	res.Ratio = map[string]float64{
-		"c1":  round(res.Load["runtime@1"].RPS/res.Load["raw@1"].RPS, 2),
-		"c32": round(res.Load["runtime@32"].RPS/res.Load["raw@32"].RPS, 2),
+	res.Ratio = map[string]float64{}
+	for k, v := range pairRatios {
+		res.Ratio[k] = round(median(v), 2)
 	}
 	res.IdleRSSAfterLoadMB = map[string]float64{"runtime": rss(rt.cmd.Process.Pid), "raw": rss(raw.cmd.Process.Pid)}
 
@@ -402,7 +413,7 @@ type results struct {
 	Settings           map[string]any        `json:"settings"`
 	Startup            map[string]startup    `json:"startup"`
 	Load               map[string]loadResult `json:"load"`
-	Ratio              map[string]float64    `json:"throughputRatio"`
+	Ratio              map[string]float64    `json:"throughputRatio"` // median over rounds of runtime/raw in adjacent runs
 	IdleRSSAfterLoadMB map[string]float64    `json:"idleRssAfterLoadMb"`
 }
 
@@ -423,7 +434,7 @@ func (r *results) summarizeStartup() {
 
 func (r *results) markdown() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "| load | runtime req/s | raw req/s | ratio | runtime p50 / p99 ms | raw p50 / p99 ms |\n|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "| load | runtime req/s | raw req/s | ratio (median of rounds) | runtime p50 / p99 ms | raw p50 / p99 ms |\n|---|---|---|---|---|---|\n")
 	for _, c := range []int{1, 32} {
 		rt, raw := r.Load[fmt.Sprintf("runtime@%d", c)], r.Load[fmt.Sprintf("raw@%d", c)]
 		fmt.Fprintf(&b, "| concurrency %d | %.0f | %.0f | %.2f× | %.3f / %.3f | %.3f / %.3f |\n", c, rt.RPS, raw.RPS, r.Ratio[fmt.Sprintf("c%d", c)], rt.P50, rt.P99, raw.P50, raw.P99)

@@ -39,6 +39,9 @@ type Server struct {
 	router  *mux.Router
 	metrics *metrics
 
+	connMu sync.Mutex
+	conns  map[net.Conn]*connInfo
+
 	state    atomic.Pointer[loadState]
 	draining atomic.Bool
 	invoked  atomic.Bool // the first invocation (the cold start) has happened
@@ -73,6 +76,7 @@ func NewServer(cfg Config, opts Options) *Server {
 		cfg.Timeout = DefaultTimeout
 	}
 	s := &Server{cfg: cfg, opts: opts, log: NewLogger(out), logOut: out, flush: flush, metrics: newMetrics(cfg.Name, cfg.Namespace)}
+	s.conns = map[net.Conn]*connInfo{}
 	s.state.Store(&loadState{reason: "loading the function"})
 	for _, w := range cfg.Warnings {
 		s.log.Warn(w)
@@ -191,136 +195,180 @@ func errorAttr(typ, msg string) slog.Attr {
 const statusClientClosed = 499
 
 // invoke runs the function for one request.
+//
+// The handler runs in the request's own goroutine. Its deadline is a
+// context.AfterFunc: if the handler has not returned by then, that callback
+// answers 504 (with connection: close) and flushes it; the handler keeps its
+// goroutine — and its connection — until it returns, as Go cannot stop it.
+// Exactly one of the two sides answers (answered), and the request
+// goroutine waits for the callback before touching the ResponseWriter.
 func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
+	inv := &call{s: s, w: w, r: r, start: time.Now()}
 	id := r.Header.Get("X-Invocation-Id")
 	if id == "" || len(id) > maxInvocationID {
 		id = newUUID()
 	}
+	inv.id = id
 	w.Header().Set("X-Invocation-Id", id)
-
-	var (
-		status   int
-		cold     bool
-		errAttrs []any
-	)
-	defer func() {
-		d := time.Since(start)
-		s.metrics.invocation(status)
-		s.metrics.duration.Observe(d.Seconds())
-		level := slog.LevelInfo
-		if status >= 500 {
-			level = slog.LevelError
-		}
-		durationMs := math.Round(float64(d.Microseconds())) / 1000
-		if len(errAttrs) == 0 {
-			s.logInvocation(id, r.Method, r.URL.Path, status, durationMs, cold)
-			return
-		}
-		attrs := append([]any{
-			"invocationId", id,
-			"function", s.cfg.Name,
-			"namespace", s.cfg.Namespace,
-			"method", r.Method,
-			"path", r.URL.Path,
-			"status", status,
-			"durationMs", durationMs,
-			"coldStart", cold,
-		}, errAttrs...)
-		s.log.Log(context.Background(), level, "invocation", attrs...)
-	}()
-	fail := func(code int, typ, msg string) {
-		status = code
-		errAttrs = append(errAttrs, errorAttr(typ, msg))
-		writeError(w, code, typ, msg)
-	}
 
 	st := s.state.Load()
 	if !st.ready {
-		fail(http.StatusServiceUnavailable, TypeNotReady, "the function is not ready: "+st.reason)
+		inv.fail(http.StatusServiceUnavailable, TypeNotReady, "the function is not ready: "+st.reason)
 		return
 	}
 	if !s.invoked.Load() && s.invoked.CompareAndSwap(false, true) {
-		cold = true
+		inv.cold = true
 		s.metrics.coldStarts.Inc()
 	}
 
 	max := s.cfg.MaxBodyBytes
-	tooLarge := fmt.Sprintf("the request body is larger than the limit of %d bytes", max)
+	var raw []byte
+	var err error
 	if r.ContentLength > max {
-		s.discardBody(w, r)
-		fail(http.StatusRequestEntityTooLarge, TypeTooLarge, tooLarge)
-		return
+		err = errTooLarge
+	} else {
+		raw, err = readBody(r.Body, r.ContentLength, max)
 	}
-	raw, err := readBody(r.Body, max)
 	if errors.Is(err, errTooLarge) {
 		s.discardBody(w, r)
-		fail(http.StatusRequestEntityTooLarge, TypeTooLarge, tooLarge)
+		inv.fail(http.StatusRequestEntityTooLarge, TypeTooLarge, fmt.Sprintf("the request body is larger than the limit of %d bytes", max))
 		return
 	} else if err != nil {
-		fail(http.StatusBadRequest, TypeBadRequest, "could not read the request body: "+err.Error())
+		inv.fail(http.StatusBadRequest, TypeBadRequest, "could not read the request body: "+err.Error())
 		return
 	}
 
-	deadline := start.Add(s.cfg.Timeout)
-	ctx, cancel := context.WithDeadline(r.Context(), deadline)
+	var ev Event
+	if st.h.http == nil {
+		if ev, err = newEvent(r, raw); err != nil {
+			inv.fail(http.StatusBadRequest, TypeBadRequest, err.Error())
+			return
+		}
+	}
+
+	ctx, cancel := context.WithDeadline(r.Context(), inv.start.Add(s.cfg.Timeout))
 	defer cancel()
-	inv := &Invocation{
+	ctx = WithInvocation(ctx, &Invocation{
 		FunctionName: s.cfg.Name,
 		Namespace:    s.cfg.Namespace,
 		InvocationID: id,
-		Deadline:     deadline,
+		Deadline:     inv.start.Add(s.cfg.Timeout),
 		Logger:       s.invocationLogger(id),
-	}
-	ctx = WithInvocation(ctx, inv)
+	})
 
+	var bw *bufferedWriter
 	if st.h.http != nil {
-		status, errAttrs = s.invokeHTTP(ctx, w, r, raw, st.h.http)
-		return
+		bw = &bufferedWriter{header: http.Header{}}
 	}
+	timedOut := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(timedOut)
+		if r.Context().Err() != nil {
+			return // the caller went away; the handler's return records it
+		}
+		if bw != nil {
+			bw.stop()
+		}
+		inv.answer(func() (int, []any) {
+			w.Header().Set("Connection", "close") // this connection stays busy until the handler returns
+			writeError(w, http.StatusGatewayTimeout, TypeTimeout, s.timeoutMessage())
+			if f, ok := w.(http.Flusher); ok {
+				f.Flush()
+			}
+			s.abandon(r)
+			return http.StatusGatewayTimeout, []any{errorAttr(TypeTimeout, s.timeoutMessage())}
+		})
+	})
 
-	ev, err := newEvent(r, raw)
-	if err != nil {
-		fail(http.StatusBadRequest, TypeBadRequest, err.Error())
-		return
-	}
-
-	done := make(chan outcome, 1)
-	go func() {
-		defer recoverInto(done)
-		v, err := st.h.event(ctx, ev)
-		done <- outcome{value: v, err: err}
-	}()
 	var o outcome
-	select {
-	case o = <-done:
-	case <-ctx.Done():
-		if r.Context().Err() != nil { // the caller went away
-			status = statusClientClosed
-			return
-		}
-		fail(http.StatusGatewayTimeout, TypeTimeout, s.timeoutMessage())
-		return
+	if bw != nil {
+		r2 := r.WithContext(ctx)
+		r2.Body = io.NopCloser(bytes.NewReader(raw))
+		r2.ContentLength = int64(len(raw))
+		o = runHTTP(st.h.http, bw, r2)
+	} else {
+		o = runEvent(st.h.event, ctx, ev)
 	}
-	switch {
-	case o.panicked:
-		fail(http.StatusInternalServerError, TypePanic, o.panicMsg)
-		errAttrs = append(errAttrs, "stack", o.stack)
-	case o.err != nil:
-		if ctx.Err() == context.DeadlineExceeded && r.Context().Err() == nil {
-			fail(http.StatusGatewayTimeout, TypeTimeout, s.timeoutMessage())
-			return
+	if !stop() {
+		<-timedOut // the deadline passed: wait for the callback to answer (or not)
+	}
+	inv.answer(func() (int, []any) {
+		switch {
+		case r.Context().Err() != nil:
+			return statusClientClosed, nil
+		case o.panicked:
+			writeError(w, http.StatusInternalServerError, TypePanic, o.panicMsg)
+			return http.StatusInternalServerError, []any{errorAttr(TypePanic, o.panicMsg), "stack", o.stack}
+		case ctx.Err() == context.DeadlineExceeded:
+			writeError(w, http.StatusGatewayTimeout, TypeTimeout, s.timeoutMessage())
+			return http.StatusGatewayTimeout, []any{errorAttr(TypeTimeout, s.timeoutMessage())}
+		case bw != nil:
+			return bw.copyTo(w), nil
+		case o.err != nil:
+			typ, msg := ErrorType(o.err), o.err.Error()
+			writeError(w, http.StatusInternalServerError, typ, msg)
+			return http.StatusInternalServerError, []any{errorAttr(typ, msg)}
 		}
-		fail(http.StatusInternalServerError, ErrorType(o.err), o.err.Error())
-	default:
 		out, err := render(o.value)
 		if err != nil {
-			fail(http.StatusInternalServerError, TypeSerialization, err.Error())
-			return
+			writeError(w, http.StatusInternalServerError, TypeSerialization, err.Error())
+			return http.StatusInternalServerError, []any{errorAttr(TypeSerialization, err.Error())}
 		}
-		status = out.status
 		out.write(w)
+		return out.status, nil
+	})
+}
+
+// call is one invocation's bookkeeping.
+type call struct {
+	s        *Server
+	w        http.ResponseWriter
+	r        *http.Request
+	start    time.Time
+	id       string
+	cold     bool
+	answered atomic.Bool
+}
+
+// answer runs write (which sends the response and returns the status and
+// log attributes) unless the invocation has been answered already, then
+// records the invocation: metrics and its log line.
+func (c *call) answer(write func() (int, []any)) {
+	if !c.answered.CompareAndSwap(false, true) {
+		return
 	}
+	status, errAttrs := write()
+	s, d := c.s, time.Since(c.start)
+	s.metrics.invocation(status)
+	s.metrics.duration.Observe(d.Seconds())
+	durationMs := math.Round(float64(d.Microseconds())) / 1000
+	if len(errAttrs) == 0 {
+		s.logInvocation(c.id, c.r.Method, c.r.URL.Path, status, durationMs, c.cold)
+		return
+	}
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	attrs := append([]any{
+		"invocationId", c.id,
+		"function", s.cfg.Name,
+		"namespace", s.cfg.Namespace,
+		"method", c.r.Method,
+		"path", c.r.URL.Path,
+		"status", status,
+		"durationMs", durationMs,
+		"coldStart", c.cold,
+	}, errAttrs...)
+	s.log.Log(context.Background(), level, "invocation", attrs...)
+}
+
+// fail answers with the contract's error body.
+func (c *call) fail(code int, typ, msg string) {
+	c.answer(func() (int, []any) {
+		writeError(c.w, code, typ, msg)
+		return code, []any{errorAttr(typ, msg)}
+	})
 }
 
 func (s *Server) timeoutMessage() string {
@@ -335,9 +383,21 @@ type outcome struct {
 	stack    string
 }
 
-func recoverInto(done chan<- outcome) {
+func runEvent(h HandlerFunc, ctx context.Context, ev Event) (o outcome) {
+	defer recoverOutcome(&o)
+	o.value, o.err = h(ctx, ev)
+	return o
+}
+
+func runHTTP(h http.Handler, w http.ResponseWriter, r *http.Request) (o outcome) {
+	defer recoverOutcome(&o)
+	h.ServeHTTP(w, r)
+	return o
+}
+
+func recoverOutcome(o *outcome) {
 	if p := recover(); p != nil {
-		done <- outcome{panicked: true, panicMsg: panicMessage(p), stack: string(debug.Stack())}
+		*o = outcome{panicked: true, panicMsg: panicMessage(p), stack: string(debug.Stack())}
 	}
 }
 
@@ -366,10 +426,18 @@ func (s *Server) discardBody(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// readBody reads at most max bytes; more is errTooLarge.
-func readBody(body io.Reader, max int64) ([]byte, error) {
-	if body == nil || body == http.NoBody {
+// readBody reads at most max bytes; more is errTooLarge. A body of known
+// length (within max) is read into a buffer of exactly that size.
+func readBody(body io.Reader, length, max int64) ([]byte, error) {
+	if body == nil || body == http.NoBody || length == 0 {
 		return nil, nil
+	}
+	if length > 0 {
+		b := make([]byte, length)
+		if _, err := io.ReadFull(body, b); err != nil {
+			return nil, err
+		}
+		return b, nil // net/http stops a body at its Content-Length
 	}
 	var buf bytes.Buffer
 	n, err := buf.ReadFrom(io.LimitReader(body, max+1))
@@ -380,57 +448,6 @@ func readBody(body io.Reader, max int64) ([]byte, error) {
 		return nil, errTooLarge
 	}
 	return buf.Bytes(), nil
-}
-
-// invokeHTTP runs a net/http-shaped handler. The response is buffered so
-// that the timeout, panics and the x-invocation-id header work as for the
-// event form; streaming responses are therefore not supported.
-func (s *Server) invokeHTTP(ctx context.Context, w http.ResponseWriter, r *http.Request, raw []byte, h http.Handler) (int, []any) {
-	r2 := r.WithContext(ctx)
-	r2.Body = io.NopCloser(bytes.NewReader(raw))
-	r2.ContentLength = int64(len(raw))
-	bw := &bufferedWriter{header: http.Header{}}
-	done := make(chan outcome, 1)
-	go func() {
-		defer recoverInto(done)
-		h.ServeHTTP(bw, r2)
-		done <- outcome{}
-	}()
-	fail := func(code int, typ, msg string) (int, []any) {
-		writeError(w, code, typ, msg)
-		return code, []any{errorAttr(typ, msg)}
-	}
-	select {
-	case o := <-done:
-		if o.panicked {
-			code, attrs := fail(http.StatusInternalServerError, TypePanic, o.panicMsg)
-			return code, append(attrs, "stack", o.stack)
-		}
-	case <-ctx.Done():
-		bw.stop()
-		if r.Context().Err() != nil {
-			return statusClientClosed, nil
-		}
-		return fail(http.StatusGatewayTimeout, TypeTimeout, s.timeoutMessage())
-	}
-	bw.stop()
-	dst := w.Header()
-	for k, vs := range bw.header {
-		if strings.EqualFold(k, "X-Invocation-Id") || strings.EqualFold(k, "Content-Length") {
-			continue
-		}
-		dst[k] = vs
-	}
-	code := bw.code
-	if code == 0 {
-		code = http.StatusOK
-	}
-	if code >= 200 && code != http.StatusNoContent && code != http.StatusNotModified {
-		dst.Set("Content-Length", strconv.Itoa(bw.buf.Len()))
-	}
-	w.WriteHeader(code)
-	_, _ = w.Write(bw.buf.Bytes())
-	return code, nil
 }
 
 // bufferedWriter collects a net/http handler's response.
@@ -470,6 +487,78 @@ func (b *bufferedWriter) stop() {
 	b.mu.Unlock()
 }
 
+// copyTo sends the collected response and returns its status.
+func (b *bufferedWriter) copyTo(w http.ResponseWriter) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.stopped = true
+	dst := w.Header()
+	for k, vs := range b.header {
+		if strings.EqualFold(k, "X-Invocation-Id") || strings.EqualFold(k, "Content-Length") {
+			continue
+		}
+		dst[k] = vs
+	}
+	code := b.code
+	if code == 0 {
+		code = http.StatusOK
+	}
+	if code != http.StatusNoContent && code != http.StatusNotModified {
+		dst.Set("Content-Length", strconv.Itoa(b.buf.Len()))
+	}
+	w.WriteHeader(code)
+	_, _ = w.Write(b.buf.Bytes())
+	return code
+}
+
+// Connections are tracked so that shutdown need not wait for the
+// connections of handlers that timed out and never returned: their answer
+// (504) has been sent, but their goroutine still holds the connection.
+type connKey struct{}
+
+type connInfo struct {
+	active    bool // a request is being handled
+	abandoned bool // its handler timed out; the answer was sent
+}
+
+func (s *Server) connState(c net.Conn, st http.ConnState) {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	switch st {
+	case http.StateNew:
+		s.conns[c] = &connInfo{active: true} // a request is expected
+	case http.StateActive, http.StateIdle:
+		if ci := s.conns[c]; ci != nil {
+			ci.active = st == http.StateActive
+		}
+	case http.StateHijacked, http.StateClosed:
+		delete(s.conns, c)
+	}
+}
+
+// abandon marks the request's connection as held by a timed-out handler.
+func (s *Server) abandon(r *http.Request) {
+	c, _ := r.Context().Value(connKey{}).(net.Conn)
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	if ci := s.conns[c]; ci != nil {
+		ci.abandoned = true
+	}
+}
+
+// onlyAbandonedActive reports whether every connection still handling a
+// request belongs to a timed-out handler.
+func (s *Server) onlyAbandonedActive() bool {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	for _, ci := range s.conns {
+		if ci.active && !ci.abandoned {
+			return false
+		}
+	}
+	return true
+}
+
 // Listen opens the server's socket: the one inherited from the launcher
 // (whose fd is in KUBE_SERVERLESS_LISTEN_FD) or a new one on HOST:PORT.
 func Listen(cfg Config) (net.Listener, error) {
@@ -504,6 +593,10 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, afterListening func
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		ConnState:         s.connState,
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			return context.WithValue(ctx, connKey{}, c)
+		},
 	}
 	if s.opts.CloseConnections {
 		srv.SetKeepAlivesEnabled(false)
@@ -528,10 +621,28 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, afterListening func
 	s.log.Info("shutting down", "reason", context.Cause(ctx).Error())
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.Timeout+defaultShutdownMargin)
 	defer cancel()
-	err := srv.Shutdown(sctx)
-	if err != nil {
-		s.log.Warn("shutdown did not finish in time; closing the remaining connections", "error", err.Error())
-		_ = srv.Close()
+	done := make(chan error, 1)
+	go func() { done <- srv.Shutdown(sctx) }()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+wait:
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				s.log.Warn("shutdown did not finish in time; closing the remaining connections", "error", err.Error())
+				_ = srv.Close()
+			}
+			break wait
+		case <-tick.C:
+			// Every in-flight invocation has been answered; what remains are
+			// handlers that ignored their timeout. Do not wait for them.
+			if s.onlyAbandonedActive() {
+				_ = srv.Close()
+				<-done
+				break wait
+			}
+		}
 	}
 	s.log.Info("stopped")
 	s.flush()

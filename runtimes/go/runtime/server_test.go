@@ -207,28 +207,80 @@ func TestTimeout(t *testing.T) {
 	cfg.Timeout = 200 * time.Millisecond
 	released := make(chan struct{})
 	s, logs := newTestServer(t, cfg, HandlerFunc(func(ctx context.Context, e Event) (any, error) {
-		if e.Path == "/honest" {
+		switch e.Path {
+		case "/honest":
 			<-ctx.Done()
 			return nil, ctx.Err()
+		case "/quick":
+			return "quick", nil
 		}
 		<-released // ignores its context
 		return "late", nil
 	}))
+	srv := httptest.NewServer(s)
+	defer srv.Close()
 	defer close(released)
 	for _, p := range []string{"/stubborn", "/honest"} {
 		start := time.Now()
-		r := do(t, s, "POST", p, "", nil)
+		res, err := http.Post(srv.URL+p, "text/plain", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
 		took := time.Since(start)
+		r := resp{status: res.StatusCode, header: res.Header, body: b}
 		typ, msg := r.errorBody(t)
-		if r.status != 504 || typ != "Timeout" || !strings.Contains(msg, "200ms") {
+		if r.status != 504 || typ != "Timeout" || !strings.Contains(msg, "200ms") || r.header.Get("X-Invocation-Id") == "" {
 			t.Errorf("%s: %d %s %q", p, r.status, typ, msg)
 		}
 		if took < 190*time.Millisecond || took > time.Second {
 			t.Errorf("%s: answered after %s", p, took)
 		}
 	}
+	// The stubborn handler still holds its connection; the server answers others.
+	res, err := http.Post(srv.URL+"/quick", "text/plain", nil)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("after a timeout: %v %v", res, err)
+	}
+	res.Body.Close()
 	if l := logs.withMsg(t, "invocation"); l[0]["status"] != 504.0 || l[0]["level"] != "error" {
 		t.Errorf("timeout log line = %v", l[0])
+	}
+}
+
+// TestShutdownDoesNotWaitForAbandonedHandlers: a handler that ignores its
+// timeout got its 504; draining does not wait for it to return.
+func TestShutdownDoesNotWaitForAbandonedHandlers(t *testing.T) {
+	cfg := testConfig()
+	cfg.Timeout = 100 * time.Millisecond
+	released := make(chan struct{})
+	defer close(released)
+	s, _ := newTestServer(t, cfg, HandlerFunc(func(ctx context.Context, e Event) (any, error) {
+		<-released
+		return nil, nil
+	}))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ctx, ln) }()
+	res, err := http.Post("http://"+ln.Addr().String()+"/", "text/plain", nil)
+	if err != nil || res.StatusCode != 504 || !res.Close {
+		t.Fatalf("= %v %v (want 504 with connection: close)", res, err)
+	}
+	res.Body.Close()
+	start := time.Now()
+	cancel()
+	select {
+	case <-served:
+		if took := time.Since(start); took > time.Second {
+			t.Errorf("draining took %s", took)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("Serve waited for the abandoned handler")
 	}
 }
 
