@@ -268,7 +268,9 @@ def create_app(config: Config, state: HandlerState, metrics: FunctionMetrics | N
         return response
 
     for rule, view in (("/health", health), ("/ready", ready), ("/metrics", metrics_view)):
-        app.add_url_rule(rule, view.__name__, view, methods=["GET"], provide_automatic_options=False)
+        # strict_slashes: exactly these paths; /health/ is the function's, like any other path.
+        app.add_url_rule(rule, view.__name__, view, methods=["GET"], provide_automatic_options=False,
+                         strict_slashes=True)
     # methods=None: the rule matches every method, including ones Flask has never heard of.
     app.url_map.add(Rule("/<anypath:path>", endpoint="invoke", methods=None))
     app.view_functions["invoke"] = invoke

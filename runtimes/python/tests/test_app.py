@@ -124,6 +124,8 @@ def test_path_variants_and_methods(make_app) -> None:
     assert rt.client.options("/ready").get_data(as_text=True) == "OPTIONS /ready"
     assert rt.client.open("/x", method="PURGE").get_data(as_text=True) == "PURGE /x"
     assert rt.client.get("/health/deep").get_data(as_text=True) == "GET /health/deep"
+    assert rt.client.get("/health/").get_data(as_text=True) == "GET /health/"
+    assert rt.client.get("/Ready").get_data(as_text=True) == "GET /Ready"
 
 
 @pytest.mark.parametrize(
@@ -249,7 +251,7 @@ def test_concurrent_invocations_overlap(make_app) -> None:
     for t in threads:
         t.join()
     assert results == [200] * 8
-    assert time.monotonic() - started < 1.6  # 8 × 0.4 s would be 3.2 s one after another
+    assert time.monotonic() - started < 2.5  # 8 × 0.4 s would be 3.2 s one after another
 
 
 def test_payload_too_large(make_app) -> None:
