@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import threading
 import time
 import traceback
@@ -79,6 +80,18 @@ def _call_sync(fn: Callable[..., Any], event: dict[str, Any], context: Context) 
     if inspect.isawaitable(result):  # a plain function that returned a coroutine or future
         result = _await(result)
     return result
+
+
+_RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def handler_stack(exc: BaseException) -> str:
+    """The traceback of a handler's exception without the runtime's own frames."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith(_RUNTIME_DIR)]
+    text = "".join(traceback.format_list(frames))
+    if text:
+        text = "Traceback (most recent call last):\n" + text
+    return (text + "".join(traceback.format_exception_only(type(exc), exc))).rstrip()
 
 
 class Outcome:
@@ -191,8 +204,7 @@ class Invoker:
                     raise
                 logs.log(
                     "error", "handler raised an exception",
-                    error={"type": type(exc).__name__, "message": str(exc)},
-                    stack="".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip(),
+                    error={"type": type(exc).__name__, "message": str(exc)}, stack=handler_stack(exc),
                 )
                 raise InvocationError(500, type(exc).__name__, str(exc)) from None
             status, headers, body = to_response(result)

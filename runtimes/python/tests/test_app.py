@@ -176,6 +176,7 @@ def test_handler_exception_is_500_and_server_keeps_serving(make_app, capsys) -> 
     raised = [line for line in lines if line["msg"] == "handler raised an exception"]
     assert raised and "ValueError: bad input" in raised[0]["stack"]
     assert 'handler.py", line' in raised[0]["stack"]
+    assert "kube_serverless_runtime" not in raised[0]["stack"]  # only the function's frames
     assert raised[0]["invocationId"] == invocations[0]["invocationId"]
 
 
