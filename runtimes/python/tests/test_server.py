@@ -99,7 +99,7 @@ def test_never_returning_handler_gets_504_and_the_server_stays_responsive(start_
     for r, took in results:
         assert r.status == 504 and r.json()["error"]["type"] == "Timeout"
         assert "0.5s" in r.json()["error"]["message"]
-        assert 0.4 < took < 3
+        assert 0.4 < took < 5
     assert rt.request("GET", "/quick").body == b"quick"
     assert rt.request("GET", "/ready").status == 200
     stopping = time.monotonic()
