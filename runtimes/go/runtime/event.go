@@ -124,7 +124,15 @@ func jsonErrText(err error, raw []byte) string {
 func newEvent(r *http.Request, raw []byte) (Event, error) {
 	headers := make(map[string]string, len(r.Header)+1)
 	for k, vs := range r.Header {
-		headers[strings.ToLower(k)] = strings.Join(vs, ", ")
+		lk, ok := lowerHeaderNames[k]
+		if !ok {
+			lk = strings.ToLower(k)
+		}
+		if len(vs) == 1 {
+			headers[lk] = vs[0]
+		} else {
+			headers[lk] = strings.Join(vs, ", ")
+		}
 	}
 	// net/http moves these out of Header; the other runtimes see them.
 	if r.Host != "" {
@@ -134,9 +142,11 @@ func newEvent(r *http.Request, raw []byte) (Event, error) {
 		headers["transfer-encoding"] = strings.Join(r.TransferEncoding, ", ")
 	}
 	query := map[string]string{}
-	for k, vs := range r.URL.Query() {
-		if len(vs) > 0 {
-			query[k] = vs[0]
+	if r.URL.RawQuery != "" {
+		for k, vs := range r.URL.Query() {
+			if len(vs) > 0 {
+				query[k] = vs[0]
+			}
 		}
 	}
 	if len(raw) == 0 {
@@ -155,3 +165,18 @@ func newEvent(r *http.Request, raw []byte) (Event, error) {
 		RawBody: raw,
 	}, nil
 }
+
+// lowerHeaderNames maps common canonical header names to their lower-case
+// form without allocating per request.
+var lowerHeaderNames = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range []string{
+		"Accept", "Accept-Encoding", "Accept-Language", "Authorization", "Cache-Control", "Connection",
+		"Content-Encoding", "Content-Length", "Content-Type", "Cookie", "Forwarded", "Host", "Origin",
+		"Referer", "Traceparent", "Tracestate", "User-Agent", "X-Forwarded-For", "X-Forwarded-Host",
+		"X-Forwarded-Proto", "X-Invocation-Id", "X-Real-Ip", "X-Request-Id",
+	} {
+		m[n] = strings.ToLower(n)
+	}
+	return m
+}()

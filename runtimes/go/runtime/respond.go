@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Error types in the JSON error body {"error":{"type":...,"message":...}}
@@ -29,6 +30,12 @@ const (
 	contentTypeText  = "text/plain; charset=utf-8"
 	contentTypeBytes = "application/octet-stream"
 )
+
+// contentTypeValues are the runtime's own content types as header values,
+// allocated once.
+var contentTypeValues = map[string][]string{
+	contentTypeJSON: {contentTypeJSON}, contentTypeText: {contentTypeText}, contentTypeBytes: {contentTypeBytes},
+}
 
 // TypedError lets an error choose the "type" reported in the 500 body.
 type TypedError interface {
@@ -199,10 +206,10 @@ func renderResponse(code int, headers [][2]string, body any) (rendered, error) {
 // marshalJSON encodes v as JSON without HTML escaping (as JSON.stringify
 // and Python's json do), reporting values JSON cannot carry clearly.
 func marshalJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	e := encoders.Get().(*pooledEncoder)
+	defer encoders.Put(e)
+	e.buf.Reset()
+	if err := e.enc.Encode(v); err != nil {
 		msg := err.Error()
 		var ute *json.UnsupportedTypeError
 		var uve *json.UnsupportedValueError
@@ -216,7 +223,31 @@ func marshalJSON(v any) ([]byte, error) {
 		}
 		return nil, &serializationError{msg}
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	out := bytes.TrimSuffix(e.buf.Bytes(), []byte("\n"))
+	if e.buf.Cap() > 64<<10 {
+		e.buf = bytes.Buffer{} // do not keep a large buffer in the pool
+		e.enc = newEncoder(&e.buf)
+	}
+	return append([]byte(nil), out...), nil
+}
+
+// pooledEncoder is a JSON encoder without HTML escaping and its buffer,
+// reused across invocations (json.Marshal pools its state the same way).
+type pooledEncoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+var encoders = sync.Pool{New: func() any {
+	e := &pooledEncoder{}
+	e.enc = newEncoder(&e.buf)
+	return e
+}}
+
+func newEncoder(w *bytes.Buffer) *json.Encoder {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc
 }
 
 func isNilValue(v any) bool {
@@ -319,7 +350,11 @@ func scalarString(v any) string {
 func (r rendered) write(w http.ResponseWriter) {
 	h := w.Header()
 	if r.contentType != "" {
-		h.Set("Content-Type", r.contentType)
+		if v, ok := contentTypeValues[r.contentType]; ok {
+			h["Content-Type"] = v // shared, never modified
+		} else {
+			h.Set("Content-Type", r.contentType)
+		}
 	}
 	for _, kv := range r.headers {
 		if strings.EqualFold(kv[0], "content-length") || strings.EqualFold(kv[0], "x-invocation-id") {
