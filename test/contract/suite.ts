@@ -273,7 +273,7 @@ export function contractSuite(lang: Language): void {
         all.every((r) => r.status === 200),
         'all succeed',
       );
-      t.ok(elapsed < 1600, `8 × 400 ms took ${elapsed} ms`);
+      t.ok(elapsed < 2400, `8 × 400 ms took ${elapsed} ms (one after another would take 3200)`);
     });
 
     t.test('a handler that throws on every call leaves the server healthy', async (t) => {
@@ -292,16 +292,18 @@ export function contractSuite(lang: Language): void {
 
     t.test('a handler that never returns gets 504 at its timeout; the server stays responsive', async (t) => {
       const started = Date.now();
-      const hang = rt.request('/hang');
+      let hangDone = false;
+      const hang = rt.request('/hang').finally(() => {
+        hangDone = true;
+      });
       await new Promise((r) => setTimeout(r, 200));
-      const during = Date.now();
       checkResponse(t, await rt.request('/string'), { status: 200, contentType: TEXT, text: 'hello, world' });
-      t.ok(Date.now() - during < 600, 'other invocations are served meanwhile');
+      t.notOk(hangDone, 'other invocations are served while one hangs');
       const res = await hang;
       const elapsed = Date.now() - started;
       checkResponse(t, res, { status: 504, contentType: JSON_CT, errorType: 'Timeout' });
       t.ok(
-        elapsed >= TIMEOUT_SECONDS * 1000 - 50 && elapsed < TIMEOUT_SECONDS * 1000 + 2500,
+        elapsed >= TIMEOUT_SECONDS * 1000 - 50 && elapsed < TIMEOUT_SECONDS * 1000 + 4000,
         `504 after ${elapsed} ms`,
       );
       t.equal((await rt.request('/health')).status, 200, '/health');
