@@ -34,6 +34,15 @@ function withAuthenticatedGroup(groups: string[]): string[] {
   return groups.includes(AUTHENTICATED) ? groups : [...groups, AUTHENTICATED];
 }
 
+/** As k8s.io/apiserver's unescapeExtraKey: a key that does not unescape is kept as sent. */
+function unescapeExtraKey(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return encoded;
+  }
+}
+
 function fromRequestHeaders(req: IncomingMessage, cert: X509Certificate, config: RequestHeaderConfig) {
   if (!config.ca.some((ca) => issuedBy(cert, ca))) return undefined;
   if (!(cert.keyUsage ?? []).includes(CLIENT_AUTH_USAGE)) return undefined;
@@ -47,7 +56,7 @@ function fromRequestHeaders(req: IncomingMessage, cert: X509Certificate, config:
   for (const [header, values] of Object.entries(req.headersDistinct)) {
     const prefix = config.extraHeaderPrefixes.find((p) => header.startsWith(p));
     if (!prefix || !values) continue;
-    const key = decodeURIComponent(header.slice(prefix.length)).toLowerCase();
+    const key = unescapeExtraKey(header.slice(prefix.length)).toLowerCase();
     extra[key] = [...(extra[key] ?? []), ...values];
   }
   return { username, ...(uid ? { uid } : {}), groups, extra };

@@ -37,7 +37,25 @@ t.test('unknown resources and subresources are resource requests that are not se
     subresource: 'logs',
   });
   t.match(info('GET', '/namespaces/a/widgets'), { kind: 'resource', served: false, resource: 'widgets' });
-  t.match(info('GET', '/namespaces/a/functions/f/status/x'), { kind: 'resource', served: false });
+});
+
+t.test('segments after a subresource are ignored, as kube-apiserver ignores them', async (t) => {
+  t.match(info('GET', '/namespaces/a/functions/f/status/x'), { served: true, subresource: 'status' });
+  t.match(info('GET', '/namespaces/a/functions/f/logs/x'), { served: false, subresource: 'logs' });
+});
+
+t.test('watch is any value of the watch parameter but 0 and false', async (t) => {
+  for (const [query, verb] of [
+    ['watch=true', 'watch'],
+    ['watch=1', 'watch'],
+    ['watch=yes', 'watch'],
+    ['watch=', 'watch'],
+    ['watch=0', 'list'],
+    ['watch=FALSE', 'list'],
+    ['', 'list'],
+  ] as const) {
+    t.equal(info('GET', `/namespaces/a/functions?${query}`).verb, verb, query);
+  }
 });
 
 t.test('discovery, OpenAPI and health are non-resource paths', async (t) => {
@@ -55,4 +73,10 @@ t.test('discovery, OpenAPI and health are non-resource paths', async (t) => {
     kind: 'nonResource',
     path: '/apis/serverless.kube.io/v1',
   });
+});
+
+t.test('a broken escape in the path is a bad request, not a server error', async (t) => {
+  t.throws(() => info('GET', '/namespaces/a/functions/%zz'), { code: 400, reason: 'BadRequest' });
+  t.throws(() => info('GET', '/namespaces/%E0%A4%A/functions'), { code: 400, reason: 'BadRequest' });
+  t.match(info('GET', '/namespaces/a/functions/a%2Fb'), { name: 'a/b', served: true });
 });

@@ -2,6 +2,7 @@
 // subresource for resource paths; the path alone for everything else (as k8s.io/apiserver's
 // RequestInfoFactory does for one group-version).
 import { GROUP, PLURAL, SUBRESOURCES, VERSION } from '../src/api/constants.ts';
+import { badRequest } from './errors.ts';
 
 export const GROUP_VERSION_PATH = `/apis/${GROUP}/${VERSION}`;
 
@@ -44,6 +45,15 @@ function resourceVerb(method: string, named: boolean, watch: boolean): string {
   }
 }
 
+/** A path segment unescaped; broken escapes are a bad request, as Go's URL parser makes them. */
+function unescapeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`invalid URL escape in path segment "${segment}"`);
+  }
+}
+
 /** Parses a request path under /apis/serverless.kube.io/v1; anything else is non-resource. */
 export function requestInfo(method: string, url: URL): RequestInfo {
   const path = url.pathname.replace(/\/+$/, '') || '/';
@@ -56,18 +66,20 @@ export function requestInfo(method: string, url: URL): RequestInfo {
   const parts = path
     .slice(GROUP_VERSION_PATH.length + 1)
     .split('/')
-    .map(decodeURIComponent);
+    .map(unescapeSegment);
   let namespace: string | undefined;
   if (parts[0] === 'namespaces' && parts.length >= 3) {
     namespace = parts[1];
     parts.splice(0, 2);
   }
   const [resource = '', name, subresource] = parts;
-  const watch = ['true', '1'].includes(url.searchParams.get('watch') ?? '');
+  // metav1 decodes a bool parameter as true unless it is absent, "0" or "false" (any case).
+  const watchParam = url.searchParams.get('watch');
+  const watch = watchParam !== null && watchParam !== '0' && watchParam.toLowerCase() !== 'false';
   const verb = resourceVerb(method, name !== undefined, watch);
+  // Like kube-apiserver, segments after the subresource are ignored (`f/status/x` is `f/status`).
   const served =
     resource === PLURAL &&
-    parts.length <= 3 &&
     (subresource === undefined || (SUBRESOURCES as readonly string[]).includes(subresource));
   return { kind: 'resource', verb, resource, namespace, name, subresource, served };
 }

@@ -2,6 +2,7 @@
 // discovery and OpenAPI, and the functions REST handlers, composed in one place.
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
 import express from 'express';
 import { GROUP } from '../src/api/constants.ts';
@@ -10,6 +11,7 @@ import { trustedClientCas } from './auth-config.ts';
 import { AuthConfigWatcher } from './auth-config-watcher.ts';
 import { authenticate } from './authn.ts';
 import { BackingClient } from './backing.ts';
+import { Drain } from './drain.ts';
 import { forbidden, notFoundPath, unauthorized } from './errors.ts';
 import { forbiddenReason } from './forbidden-message.ts';
 import { createFunctionsRest } from './functions-rest.ts';
@@ -30,8 +32,20 @@ export interface ApiServerOptions {
 export interface RunningApiServer {
   port: number;
   server: Server;
-  close(): Promise<void>;
+  /** Graceful: stops accepting, finishes requests in flight (up to `graceMs`), ends watches. */
+  close(graceMs?: number): Promise<void>;
 }
+
+const SHUTDOWN_GRACE_MS = 5_000;
+const LAME_DUCK_MS = 1_500;
+/**
+ * Longer than any client keeps an idle connection (Go's transports, kube-apiserver's aggregator
+ * among them, drop theirs after 90 s): a client, not the server, closes an idle connection, so
+ * the server never closes one just as a request is sent on it.
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 120_000;
+/** Stops listening without touching open connections (https.Server#close also closes idle ones). */
+const tlsServerClose = TlsServer.prototype.close;
 
 /** Paths every authenticated caller may read (the aggregator fetches them with no groups). */
 const PUBLIC_DOCUMENTS = /^\/(apis(\/[^/]+(\/[^/]+)?)?|openapi\/v[23](\/.*)?)$/;
@@ -47,17 +61,27 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
-  for (const path of ['/healthz', '/livez', '/readyz']) {
+  const drain = new Drain();
+  for (const path of ['/healthz', '/livez']) {
     app.get(path, (_req, res) => {
       res.type('text/plain').send('ok');
     });
   }
+  app.get('/readyz', (_req, res) => {
+    // Not ready while draining: balancers and probes stop sending new requests here.
+    res
+      .status(drain.draining ? 503 : 200)
+      .type('text/plain')
+      .send(drain.draining ? 'shutting down' : 'ok');
+  });
   app.use(async (req, res) => {
+    drain.track(res);
     try {
       const url = new URL(req.originalUrl, 'https://local');
       const user = await authenticate(req, authConfig.current, reviewToken);
       if (!user) throw unauthorized('Unauthorized');
       const info = requestInfo(req.method, url);
+      if (info.kind === 'resource' && info.verb === 'watch') drain.markWatch(res);
       if (info.kind === 'nonResource') {
         if (!PUBLIC_DOCUMENTS.test(info.path)) {
           const decision = await authorize(user, info);
@@ -91,6 +115,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     },
     app,
   );
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   authConfig.onChange((config) =>
     server.setSecureContext({ cert: options.tls.cert, key: options.tls.key, ca: trustedClientCas(config) }),
   );
@@ -101,11 +126,20 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   return {
     port: (server.address() as AddressInfo).port,
     server,
-    close: async () => {
+    close: async (graceMs = SHUTDOWN_GRACE_MS) => {
+      // Stop accepting connections (new ones go to another replica) but keep answering on the
+      // open ones for a moment, each answer closing its connection: a client never sends a
+      // request on a connection that is being closed under it, a race HTTP/1.1 cannot make
+      // safe for a POST. Watches end cleanly (clients resume from their last resourceVersion
+      // elsewhere); what is left after the grace period is cut.
+      const closed = new Promise((resolve) => tlsServerClose.call(server, () => resolve(undefined)));
+      await drain.drain(LAME_DUCK_MS, { untilDeadline: true });
+      server.closeIdleConnections();
+      await drain.drain(graceMs);
       authConfig.stop();
-      backing.close();
       server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      backing.close();
+      await closed;
     },
   };
 }
