@@ -9,8 +9,10 @@ import { EventEmitter } from 'node:events';
 export class RuntimeState extends EventEmitter {
   /** @type {Handler | null} */
   handler = null;
-  /** Why the runtime is not ready; null when it is. */
-  /** @type {string | null} */
+  /**
+   * Why the runtime is not ready; null when it is.
+   * @type {string | null}
+   */
   reason = 'loading the function';
   draining = false;
   inFlight = 0;
