@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import json
 import os
+import socket
 import threading
 import time
 import traceback
@@ -16,7 +17,7 @@ from werkzeug.routing import PathConverter, Rule
 
 from . import logs
 from .config import Config
-from .executor import AsyncCall, AsyncRunner, Call, CallTimeout, HandlerPool
+from .executor import AsyncCall, AsyncRunner, Call, CallTimeout, Guard, HandlerPool, Watchdog
 from .invoke import (
     JSON_CONTENT_TYPE,
     Context,
@@ -94,6 +95,10 @@ def handler_stack(exc: BaseException) -> str:
     return (text + "".join(traceback.format_exception_only(type(exc), exc))).rstrip()
 
 
+class _Abandoned(Exception):
+    """The watchdog answered this invocation (504) while its handler ran on the request thread."""
+
+
 class Outcome:
     """What one invocation produced, for the response, the metrics and the log line."""
 
@@ -116,6 +121,11 @@ class Invoker:
         self.metrics = metrics
         self.pool = HandlerPool()
         self.async_runner = AsyncRunner()
+        # Set by the server (gunicorn): sync handlers then run on the request thread and this
+        # watchdog answers 504 at the deadline (ADR 0201); else they are handed to self.pool.
+        self.watchdog: Watchdog | None = None
+        self.on_abandon: Callable[[], None] = lambda: None
+        self.on_reclaim: Callable[[], None] = lambda: None
         self._cold = True
         self._cold_lock = threading.Lock()
         self._identity = f'"function":{_json_str(config.function_name)},"namespace":{_json_str(config.namespace)}'
@@ -164,6 +174,59 @@ class Invoker:
             raise InvocationError(413, "PayloadTooLarge", self._too_large_message)
         return bytes(data)
 
+    def enable_watchdog(self, on_abandon: Callable[[], None], on_reclaim: Callable[[], None]) -> None:
+        self.watchdog = Watchdog(self.config.timeout_seconds)
+        self.on_abandon = on_abandon
+        self.on_reclaim = on_reclaim
+
+    def _run_inline(
+        self, fn: Callable[..., Any], event: dict[str, Any], context: Context, started: float,
+        sock: socket.socket, method: str, cold: bool,
+    ) -> Any:
+        """The handler on this (the request) thread; at the deadline the watchdog answers 504 on the
+        socket, and this thread, whenever the handler returns, finds it lost the response."""
+        assert self.watchdog is not None
+        inv_id, path = context.invocation_id, event["path"]
+
+        def expire() -> None:
+            self.on_abandon()
+            outcome = self._error_outcome(InvocationError(504, "Timeout", self._timeout_message))
+            body = outcome.body
+            head = (
+                "HTTP/1.1 504 Gateway Timeout\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\nx-invocation-id: {inv_id}\r\nConnection: close\r\n\r\n"
+            ).encode("latin-1", "replace")
+            try:
+                sock.send(head + body, socket.MSG_DONTWAIT)  # small: fits the socket buffer
+            except (OSError, ValueError):
+                pass  # the client is gone
+            try:
+                # End of the response for the client; the handler's late answer fails with EPIPE.
+                sock.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+            token = logs.current_invocation.set(
+                {"invocationId": inv_id, "function": self.config.function_name, "namespace": self.config.namespace}
+            )
+            try:
+                logs.log("error", self._timeout_message, error={"type": "Timeout", "message": self._timeout_message})
+            finally:
+                logs.current_invocation.reset(token)
+            self.finish(outcome, method, path, inv_id, started, cold)
+
+        guard: Guard = self.watchdog.watch(started + self.config.timeout_seconds, expire)
+        try:
+            result = _call_sync(fn, event, context)
+        except BaseException:
+            if not self.watchdog.release(guard):
+                self.on_reclaim()
+                raise _Abandoned from None
+            raise
+        if not self.watchdog.release(guard):
+            self.on_reclaim()
+            raise _Abandoned
+        return result
+
     def _run(self, fn: Callable[..., Any], event: dict[str, Any], context: Context, started: float) -> Any:
         remaining = started + self.config.timeout_seconds - time.monotonic()
         if self.state.is_async:
@@ -178,7 +241,15 @@ class Invoker:
                 call.cancel()
             raise InvocationError(504, "Timeout", self._timeout_message) from None
 
-    def invoke(self, environ: dict[str, Any], path: str, query: dict[str, str], inv_id: str, started: float) -> Outcome:
+    def _error_outcome(self, err: InvocationError) -> Outcome:
+        outcome = Outcome(err.status, [("Content-Type", JSON_CONTENT_TYPE)], error_body(err.type, err.message))
+        outcome.error_type, outcome.error_message = err.type, err.message
+        return outcome
+
+    def invoke(
+        self, environ: dict[str, Any], path: str, query: dict[str, str], inv_id: str, started: float,
+        cold: bool = False,
+    ) -> Outcome:
         fn = self.state.fn
         try:
             if fn is None:
@@ -196,8 +267,12 @@ class Invoker:
                 self.config.function_name, self.config.namespace, inv_id, self.config.timeout_seconds, started=started
             )
             try:
-                result = self._run(fn, event, context, started)
-            except InvocationError:
+                sock = environ.get("gunicorn.socket")
+                if self.watchdog is not None and sock is not None and not self.state.is_async:
+                    result = self._run_inline(fn, event, context, started, sock, event["method"], cold)
+                else:
+                    result = self._run(fn, event, context, started)
+            except (InvocationError, _Abandoned):
                 raise
             except BaseException as exc:  # noqa: BLE001 - the handler's error, whatever it is (even SystemExit)
                 if isinstance(exc, KeyboardInterrupt):
@@ -212,9 +287,7 @@ class Invoker:
         except InvocationError as err:
             if err.type in ("SerializationError", "Timeout"):
                 logs.log("error", err.message, error={"type": err.type, "message": err.message})
-            outcome = Outcome(err.status, [("Content-Type", JSON_CONTENT_TYPE)], error_body(err.type, err.message))
-            outcome.error_type, outcome.error_message = err.type, err.message
-            return outcome
+            return self._error_outcome(err)
 
     def finish(self, outcome: Outcome, method: str, path: str, inv_id: str, started: float, cold: bool) -> None:
         """After the response went out: metrics and the invocation log line."""
@@ -271,7 +344,11 @@ def create_app(config: Config, state: HandlerState, metrics: FunctionMetrics | N
             {"invocationId": inv_id, "function": config.function_name, "namespace": config.namespace}
         )
         try:
-            outcome = invoker.invoke(environ, req_path, dict(request.args.items()), inv_id, started)
+            outcome = invoker.invoke(environ, req_path, dict(request.args.items()), inv_id, started, cold)
+        except _Abandoned:
+            # The watchdog already answered 504 and closed our side of the connection: whatever is
+            # written now fails (EPIPE) and gunicorn drops the connection quietly.
+            return _InvocationResponse(b"", status=504)
         finally:
             logs.current_invocation.reset(token)
         outcome.headers.append(("x-invocation-id", inv_id))

@@ -9,6 +9,7 @@ on a single asyncio loop in its own thread; on timeout their task is cancelled.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextvars
 import queue
 import threading
@@ -69,7 +70,7 @@ class HandlerPool:
     def __init__(self, max_threads: int = 1024, name: str = "handler") -> None:
         self._queue: queue.SimpleQueue[Call] = queue.SimpleQueue()
         self._lock = threading.Lock()
-        self._idle = 0
+        self._waiting = 0  # threads blocked waiting for a call
         self._threads = 0
         self._max = max_threads
         self._name = name
@@ -82,32 +83,32 @@ class HandlerPool:
         call = Call(fn, args)
         with self._lock:
             self._queue.put(call)
-            if self._idle > 0:
-                self._idle -= 1  # that thread will take the call
+            # More calls queued than threads waiting for one: start a thread (up to the limit).
+            if self._queue.qsize() > self._waiting and self._threads < self._max:
+                self._threads += 1
+                n = self._threads
+            else:
                 return call
-            if self._threads >= self._max:
-                return call  # queued until a thread frees up
-            self._threads += 1
-            n = self._threads
         threading.Thread(target=self._work, name=f"{self._name}-{n}", daemon=True).start()
         return call
 
     def _work(self) -> None:
         while True:
+            with self._lock:
+                self._waiting += 1
             try:
                 call = self._queue.get(timeout=_IDLE_SECONDS)
             except queue.Empty:
                 with self._lock:
-                    # Only leave if nobody counted on this thread in the meantime.
-                    if self._idle > 0 and self._queue.empty():
-                        self._idle -= 1
+                    self._waiting -= 1
+                    if self._queue.empty():
                         self._threads -= 1
                         return
                 continue
+            with self._lock:
+                self._waiting -= 1
             call.run()
             del call
-            with self._lock:
-                self._idle += 1
 
 
 class AsyncCall(Call):
@@ -180,3 +181,157 @@ class AsyncRunner:
 
         loop.call_soon_threadsafe(start)
         return call
+
+
+class Guard:
+    """One watched invocation: exactly one of the request thread (claim after the handler returned)
+    and the watchdog (claim at the deadline) wins it."""
+
+    __slots__ = ("deadline", "on_expire", "_token")
+
+    def __init__(self, deadline: float, on_expire: Callable[[], None]) -> None:
+        self.deadline = deadline
+        self.on_expire = on_expire
+        self._token = threading.Lock()
+
+    def claim(self) -> bool:
+        return self._token.acquire(blocking=False)
+
+
+class Watchdog:
+    """Calls a guard's on_expire at its deadline unless the request thread claimed it first.
+
+    One thread for the process. It sleeps until the earliest live deadline, or for idle_seconds when
+    nothing is watched. With one timeout for every invocation a new deadline is never earlier than
+    the planned wake-up, so watch() and release() cost a lock and a dict operation and never wake
+    the thread on the request path.
+    """
+
+    def __init__(self, idle_seconds: float) -> None:
+        self._idle = max(0.05, idle_seconds)
+        self._cond = threading.Condition(threading.Lock())
+        self._live: dict[int, Guard] = {}
+        self._wake_at = float("inf")
+        self._thread: threading.Thread | None = None
+
+    def watch(self, deadline: float, on_expire: Callable[[], None]) -> Guard:
+        guard = Guard(deadline, on_expire)
+        with self._cond:
+            self._live[id(guard)] = guard
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="invocation-watchdog", daemon=True)
+                self._thread.start()
+            elif deadline < self._wake_at:
+                self._cond.notify()
+        return guard
+
+    def release(self, guard: Guard) -> bool:
+        """The request thread is done with the handler: True if it still owns the response."""
+        with self._cond:
+            self._live.pop(id(guard), None)
+        return guard.claim()
+
+    @property
+    def watched(self) -> int:
+        return len(self._live)
+
+    def _run(self) -> None:
+        import time
+
+        cond = self._cond
+        while True:
+            with cond:
+                now = time.monotonic()
+                expired = [g for g in self._live.values() if g.deadline <= now]
+                for g in expired:
+                    del self._live[id(g)]
+                if not expired:
+                    self._wake_at = min((g.deadline for g in self._live.values()), default=now + self._idle)
+                    cond.wait(max(0.0, self._wake_at - now))
+                    continue
+            for g in expired:
+                if g.claim():
+                    try:
+                        g.on_expire()
+                    except Exception:  # noqa: BLE001 - never let one answer stop the watchdog
+                        pass
+
+
+class GrowingThreadPool(concurrent.futures.Executor):
+    """gunicorn's request threads (ThreadWorker.get_thread_pool): up to `threads` of them, plus one
+    more for every request thread abandoned to a handler that overran its timeout, so hung handlers
+    never starve the server of threads. Daemon threads: an abandoned one never blocks the exit."""
+
+    def __init__(self, threads: int) -> None:
+        self._base = threads
+        self._extra = 0
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._waiting = 0
+        self._threads = 0
+        self._shutdown = False
+
+    @property
+    def threads(self) -> int:
+        return self._threads
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        with self._lock:
+            if self._shutdown:
+                raise RuntimeError("cannot schedule new futures after shutdown")
+            self._queue.put((future, fn, args, kwargs))
+            self._grow()
+        return future
+
+    def _grow(self) -> None:  # with self._lock held
+        if self._queue.qsize() > self._waiting and self._threads < self._base + self._extra:
+            self._threads += 1
+            threading.Thread(target=self._work, name=f"request-{self._threads}", daemon=True).start()
+
+    def abandon(self) -> None:
+        """A request thread is stuck in a handler past its deadline: allow one more thread."""
+        with self._lock:
+            self._extra += 1
+            self._grow()
+
+    def reclaim(self) -> None:
+        """The abandoned handler returned after all: its thread is an ordinary one again."""
+        with self._lock:
+            self._extra -= 1
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                if self._threads > self._base + self._extra:
+                    self._threads -= 1  # the limit went down (a reclaim): one thread leaves
+                    return
+                self._waiting += 1
+            item = self._queue.get()
+            with self._lock:
+                self._waiting -= 1
+            if item is None:
+                return
+            future, fn, args, kwargs = item
+            if future.set_running_or_notify_cancel():
+                try:
+                    result = fn(*args, **kwargs)
+                except BaseException as exc:  # noqa: BLE001 - reported through the future
+                    future.set_exception(exc)
+                else:
+                    future.set_result(result)
+            del item, future, fn, args, kwargs
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._lock:
+            self._shutdown = True
+            if cancel_futures:
+                while True:
+                    try:
+                        item = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if item is not None:
+                        item[0].cancel()
+            for _ in range(self._threads):
+                self._queue.put(None)

@@ -22,13 +22,21 @@ from gunicorn.workers.gthread import ThreadWorker
 
 from . import logs
 from .config import Config
+from .executor import GrowingThreadPool
 
-# Set in the worker process by RuntimeApplication.load().
+# Set in the worker process: by RuntimeApplication.load() and RuntimeWorker.get_thread_pool().
 _state: Any = None
+_request_pool: GrowingThreadPool | None = None
 
 
 class RuntimeWorker(ThreadWorker):
     """gunicorn's threaded worker, plus: SIGTERM (and SIGINT) flip /ready to 503 and start the drain."""
+
+    def get_thread_pool(self) -> GrowingThreadPool:
+        """Request threads that are replaced when one is abandoned to a hung handler (ADR 0201)."""
+        global _request_pool
+        _request_pool = GrowingThreadPool(self.cfg.threads)
+        return _request_pool
 
     def init_signals(self) -> None:
         super().init_signals()
@@ -124,7 +132,9 @@ def gunicorn_options(config: Config) -> dict[str, Any]:
         "keepalive": 75,
         # The heartbeat of the worker's main loop, not a request timeout (that is ours).
         "timeout": 60,
-        "graceful_timeout": math.ceil(config.timeout_seconds) + 5,
+        # In-flight invocations end within the function timeout; a connection still open after
+        # that belongs to a handler abandoned at its deadline: the drain gives up on it after 2 s.
+        "graceful_timeout": math.ceil(config.timeout_seconds) + 2,
         "limit_request_line": 8190,
         "logger_class": JsonLogger,
         "loglevel": "warning",
@@ -159,6 +169,8 @@ class RuntimeApplication(BaseApplication):
         state = HandlerState()
         _state = state
         app = create_app(self.config, state)
+        if _request_pool is not None:
+            app.extensions["kube_serverless"].enable_watchdog(_request_pool.abandon, _request_pool.reclaim)
         threading.Thread(target=load, args=(self.config, state), name="function-loader", daemon=True).start()
         return drain_aware(app)
 

@@ -146,3 +146,28 @@ def test_hello_and_payload_limit(start_runtime) -> None:
     assert r.status == 413 and r.json()["error"] == {"type": "PayloadTooLarge", "message": "request body exceeds 100 bytes"}
     assert rt.request("GET", "/health").status == 200
     assert rt.stop() == 0
+
+
+def test_hung_handlers_do_not_starve_a_small_thread_pool(start_runtime, tmp_path: Path) -> None:
+    """Each request thread abandoned to a hung handler is replaced, so the server keeps serving."""
+    fn = write_function(tmp_path / "fn", """
+        import time
+        def handle(event, context):
+            if event["path"] == "/quick":
+                return "quick"
+            time.sleep(30)
+    """)
+    rt = start_runtime(fn, FUNCTION_TIMEOUT_SECONDS="0.5", RUNTIME_THREADS="2")
+    results: list[Response] = []
+    threads = [threading.Thread(target=lambda: results.append(rt.request("POST", "/hang"))) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(15)
+    assert [r.status for r in results] == [504] * 5
+    assert all(r.headers.get("connection") == "close" and r.headers["x-invocation-id"] for r in results)
+    assert rt.request("GET", "/quick", timeout=5).body == b"quick"
+    assert rt.request("GET", "/health", timeout=5).status == 200
+    lines = [x for x in rt.json_lines() if x["msg"] == "invocation"]
+    assert sorted(x["status"] for x in lines) == [200, 504, 504, 504, 504, 504]
+    assert rt.stop() == 0
