@@ -1,10 +1,15 @@
-"""Where handlers run: a growing pool of daemon threads (sync) and one event loop thread (async).
+"""Where handlers run, and how an invocation gets its 504 at the deadline (ADR 0201).
 
-The request thread hands the call over and waits on a future with the invocation's remaining time,
-so it can answer 504 at the deadline even when the handler never returns. A sync handler cannot be
-interrupted in Python; its thread keeps running until the handler gives up. The threads are daemons,
-so a stuck handler never keeps the process from exiting after a graceful shutdown. Coroutines run
-on a single asyncio loop in its own thread; on timeout their task is cancelled.
+- Watchdog + GrowingThreadPool (under gunicorn): a sync handler runs on the request thread; the
+  watchdog answers 504 at the deadline if the handler has not returned, and gunicorn's request pool
+  grows by one thread for each thread so abandoned.
+- HandlerPool (elsewhere): the request thread hands the call to a pool of daemon threads and waits
+  with the remaining time, answering 504 itself when it runs out.
+- AsyncRunner: coroutines run on one asyncio loop in its own thread; at the deadline they are cancelled.
+
+A sync handler cannot be interrupted in Python; its thread keeps running until the handler gives up.
+All these threads are daemons, so a stuck handler never keeps the process from exiting after a
+graceful shutdown.
 """
 
 from __future__ import annotations
