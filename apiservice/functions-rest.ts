@@ -7,10 +7,17 @@ import type { AdmissionHook } from './admission-hook.ts';
 import type { UserInfo } from './authn.ts';
 import { type BackingClient, backingPath, readBody } from './backing.ts';
 import { serviceUnavailable } from './errors.ts';
-import { objectBody, patchBody, readRequestBody, type TranslatedBody } from './request-body.ts';
+import {
+  objectBody,
+  objectMediaType,
+  patchBody,
+  patchType,
+  readRequestBody,
+  type TranslatedBody,
+} from './request-body.ts';
 import type { ResourceRequest } from './request-info.ts';
 import { sendJson } from './respond.ts';
-import { toPublic, watchEventToPublic } from './translate.ts';
+import { toPublic, warningToPublic, watchEventToPublic } from './translate.ts';
 
 const FORWARDED_HEADERS = ['accept', 'user-agent'] as const;
 
@@ -19,21 +26,30 @@ export interface FunctionsRestDeps {
   admission: AdmissionHook;
 }
 
+/**
+ * The request body in backing form. Checks run in kube-apiserver's order: a create refuses an
+ * unknown media type before reading the body, an update after; a patch checks its type first.
+ */
 async function translatedBody(
   req: IncomingMessage,
   info: ResourceRequest,
   url: URL,
 ): Promise<TranslatedBody | undefined> {
   if (req.method === 'GET' || req.method === 'HEAD') return undefined;
-  const raw = await readRequestBody(req);
   const contentType = req.headers['content-type'];
-  // DeleteOptions and autoscaling/v1 Scale carry no group of ours.
+  // DeleteOptions and autoscaling/v1 Scale carry no group of ours: the backing server judges them.
   if (req.method === 'DELETE' || info.subresource === 'scale') {
+    const raw = await readRequestBody(req);
     return raw.length === 0
       ? undefined
-      : { body: Buffer.from(raw), contentType: contentType ?? 'application/json' };
+      : { body: Buffer.from(raw), contentType: contentType ?? 'application/json', warnings: [] };
   }
-  if (req.method === 'PATCH') return patchBody(raw, contentType, info.name ?? '');
+  if (req.method === 'PATCH') {
+    patchType(contentType);
+    return patchBody(await readRequestBody(req), contentType, info.name ?? '');
+  }
+  if (req.method === 'POST') objectMediaType(contentType);
+  const raw = await readRequestBody(req);
   return objectBody(raw, contentType, url.searchParams.get('fieldValidation') ?? undefined);
 }
 
@@ -72,6 +88,8 @@ export function createFunctionsRest(deps: FunctionsRestDeps) {
       signal: abort.signal,
     });
     const contentType = response.headers['content-type'] ?? '';
+    const warnings = [...(translated?.warnings ?? []).map(warningHeader), ...backingWarnings(response)];
+    if (warnings.length) res.setHeader('warning', warnings);
     if (info.verb === 'watch' && response.statusCode === 200) return streamWatch(response, res, contentType);
     const body = await readBody(response);
     if (!contentType.startsWith('application/json')) {
@@ -83,6 +101,19 @@ export function createFunctionsRest(deps: FunctionsRestDeps) {
   };
 }
 
+/** A Warning header value as kube-apiserver writes it (code 299, no agent). */
+const warningHeader = (text: string) => `299 - "${text.replace(/["\\]/g, '\\$&')}"`;
+
+/** The backing server's Warning headers, naming the public group and kind. */
+function backingWarnings(response: IncomingMessage): string[] {
+  const raw = response.headersDistinct?.warning ?? [];
+  return raw.map(warningToPublic);
+}
+
+/**
+ * Streams a watch, translating event by event. Either side may go away at any time (the client
+ * disconnects, kube-apiserver ends the watch at its timeout): the stream then just ends.
+ */
 async function streamWatch(
   response: IncomingMessage,
   res: ServerResponse,
@@ -90,9 +121,21 @@ async function streamWatch(
 ): Promise<void> {
   res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache' });
   res.flushHeaders();
-  for await (const line of createInterface({ input: response, crlfDelay: Number.POSITIVE_INFINITY })) {
-    if (line.length === 0) continue;
-    res.write(`${JSON.stringify(watchEventToPublic(JSON.parse(line)))}\n`);
+  const ignore = () => {};
+  response.on('error', ignore);
+  const lines = createInterface({ input: response, crlfDelay: Number.POSITIVE_INFINITY });
+  lines.on('error', ignore);
+  try {
+    for await (const line of lines) {
+      if (line.length === 0) continue;
+      if (res.destroyed) break;
+      res.write(`${JSON.stringify(watchEventToPublic(JSON.parse(line)))}\n`);
+    }
+  } catch {
+    // An aborted or truncated stream: the client sees the watch end and starts a new one.
+  } finally {
+    lines.close();
+    response.destroy();
   }
   res.end();
 }

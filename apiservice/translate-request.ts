@@ -29,7 +29,7 @@ export function summarize(raw: string): string {
 }
 
 /** handlers.transformDecodeError for a body that decoded to no usable kind. */
-const unrecognized = (cause: string, raw: string) =>
+export const unrecognized = (cause: string, raw: string) =>
   badRequest(
     `the object provided is unrecognized (must be of type ${names.KIND}): ${cause} (${summarize(raw)})`,
   );

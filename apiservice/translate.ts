@@ -93,6 +93,16 @@ export function statusToPublic<T>(status: T): T {
   return status;
 }
 
+const WARNING = /^(\d{3}) (\S+) "((?:[^"\\]|\\.)*)"(.*)$/;
+
+/** A Warning header of the backing server (`299 - "text"`, RFC 7234): its text made public. */
+export function warningToPublic(header: string): string {
+  const m = WARNING.exec(header);
+  if (!m) return header;
+  const text = messageToPublic(m[3]!.replace(/\\(.)/g, '$1'));
+  return `${m[1]} ${m[2]} "${text.replace(/["\\]/g, '\\$&')}"${m[4]}`;
+}
+
 /** Any response body of the backing server. */
 export function toPublic<T>(body: T): T {
   if (!isObject(body)) return body;
