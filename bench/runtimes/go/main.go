@@ -129,6 +129,7 @@ func main() {
 	}
 	all := map[string][]loadResult{}
 	pairRatios := map[string][]float64{}
+	cpuRatios := map[string][]float64{}
 	for _, c := range []int{1, 32} {
 		for r := 0; r < *rounds; r++ {
 			// Alternate which server goes first, and pair adjacent runs: the
@@ -139,13 +140,20 @@ func main() {
 			}
 			got := map[string]loadResult{}
 			for _, sv := range order {
+				before := cpuTicks(sv.cmd.Process.Pid)
 				lr := load(sv.addr, c, *duration)
+				if n := lr.RPS * duration.Seconds(); n > 0 {
+					lr.CPUus = round(float64(cpuTicks(sv.cmd.Process.Pid)-before)*1e6/clockTicks/n, 1)
+				}
 				key := fmt.Sprintf("%s@%d", sv.name, c)
 				all[key] = append(all[key], lr)
 				got[sv.name] = lr
-				fmt.Fprintf(os.Stderr, "%s round %d: %.0f req/s p50 %.3f ms p99 %.3f ms errors %d\n", key, r+1, lr.RPS, lr.P50, lr.P99, lr.Errors)
+				fmt.Fprintf(os.Stderr, "%s round %d: %.0f req/s p50 %.3f ms p99 %.3f ms, server CPU %.1f µs/req, errors %d\n", key, r+1, lr.RPS, lr.P50, lr.P99, lr.CPUus, lr.Errors)
 			}
 			pairRatios[fmt.Sprintf("c%d", c)] = append(pairRatios[fmt.Sprintf("c%d", c)], got["runtime"].RPS/got["raw"].RPS)
+			if got["runtime"].CPUus > 0 {
+				cpuRatios[fmt.Sprintf("c%d", c)] = append(cpuRatios[fmt.Sprintf("c%d", c)], got["raw"].CPUus/got["runtime"].CPUus)
+			}
 		}
 	}
 	res.Load = map[string]loadResult{}
@@ -155,6 +163,10 @@ func main() {
 	res.Ratio = map[string]float64{}
 	for k, v := range pairRatios {
 		res.Ratio[k] = round(median(v), 2)
+	}
+	res.CPURatio = map[string]float64{}
+	for k, v := range cpuRatios {
+		res.CPURatio[k] = round(median(v), 2)
 	}
 	res.IdleRSSAfterLoadMB = map[string]float64{"runtime": rss(rt.cmd.Process.Pid), "raw": rss(raw.cmd.Process.Pid)}
 
@@ -319,7 +331,27 @@ type loadResult struct {
 	RPS    float64 `json:"rps"`
 	P50    float64 `json:"p50Ms"`
 	P99    float64 `json:"p99Ms"`
+	CPUus  float64 `json:"serverCpuUsPerRequest"`
 	Errors int     `json:"errors"`
+}
+
+// clockTicks is USER_HZ, the unit of /proc/<pid>/stat's CPU times.
+const clockTicks = 100
+
+// cpuTicks is the process's user + system CPU time, all threads.
+func cpuTicks(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// fields after the command name, which is in parentheses
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	s, _ := strconv.ParseInt(f[12], 10, 64)
+	return u + s
 }
 
 func load(addr string, conns int, d time.Duration) loadResult {
@@ -401,7 +433,8 @@ func medianLoad(v []loadResult) loadResult {
 		errs += x.Errors
 	}
 	return loadResult{RPS: round(med(func(x loadResult) float64 { return x.RPS }), 0),
-		P50: med(func(x loadResult) float64 { return x.P50 }), P99: med(func(x loadResult) float64 { return x.P99 }), Errors: errs}
+		P50: med(func(x loadResult) float64 { return x.P50 }), P99: med(func(x loadResult) float64 { return x.P99 }),
+		CPUus: med(func(x loadResult) float64 { return x.CPUus }), Errors: errs}
 }
 
 // ---- results
@@ -413,7 +446,8 @@ type results struct {
 	Settings           map[string]any        `json:"settings"`
 	Startup            map[string]startup    `json:"startup"`
 	Load               map[string]loadResult `json:"load"`
-	Ratio              map[string]float64    `json:"throughputRatio"` // median over rounds of runtime/raw in adjacent runs
+	Ratio              map[string]float64    `json:"throughputRatio"`    // median over rounds of runtime/raw in adjacent runs
+	CPURatio           map[string]float64    `json:"cpuEfficiencyRatio"` // median over rounds of raw/runtime server CPU per request
 	IdleRSSAfterLoadMB map[string]float64    `json:"idleRssAfterLoadMb"`
 }
 
@@ -434,10 +468,12 @@ func (r *results) summarizeStartup() {
 
 func (r *results) markdown() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "| load | runtime req/s | raw req/s | ratio (median of rounds) | runtime p50 / p99 ms | raw p50 / p99 ms |\n|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "| load | runtime req/s | raw req/s | throughput ratio | runtime p50 / p99 ms | raw p50 / p99 ms | server CPU µs/req runtime / raw | CPU ratio |\n|---|---|---|---|---|---|---|---|\n")
 	for _, c := range []int{1, 32} {
+		k := fmt.Sprintf("c%d", c)
 		rt, raw := r.Load[fmt.Sprintf("runtime@%d", c)], r.Load[fmt.Sprintf("raw@%d", c)]
-		fmt.Fprintf(&b, "| concurrency %d | %.0f | %.0f | %.2f× | %.3f / %.3f | %.3f / %.3f |\n", c, rt.RPS, raw.RPS, r.Ratio[fmt.Sprintf("c%d", c)], rt.P50, rt.P99, raw.P50, raw.P99)
+		fmt.Fprintf(&b, "| concurrency %d | %.0f | %.0f | %.2f× | %.3f / %.3f | %.3f / %.3f | %.1f / %.1f | %.2f× |\n", c, rt.RPS, raw.RPS, r.Ratio[k],
+			rt.P50, rt.P99, raw.P50, raw.P99, rt.CPUus, raw.CPUus, r.CPURatio[k])
 	}
 	fmt.Fprintf(&b, "\n| start-up | n | spawn → ready (median, max) ms | spawn → first response ms | idle RSS MB |\n|---|---|---|---|---|\n")
 	for _, k := range []string{"warm (launcher)", "warm (start.sh)", "cold-fn", "cold-all", "raw"} {
