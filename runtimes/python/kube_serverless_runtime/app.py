@@ -219,10 +219,12 @@ class Invoker:
             result = _call_sync(fn, event, context)
         except BaseException:
             if not self.watchdog.release(guard):
+                guard.wait_expired()
                 self.on_reclaim()
                 raise _Abandoned from None
             raise
         if not self.watchdog.release(guard):
+            guard.wait_expired()
             self.on_reclaim()
             raise _Abandoned
         return result

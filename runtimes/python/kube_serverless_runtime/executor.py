@@ -192,15 +192,23 @@ class Guard:
     """One watched invocation: exactly one of the request thread (claim after the handler returned)
     and the watchdog (claim at the deadline) wins it."""
 
-    __slots__ = ("deadline", "on_expire", "_token")
+    __slots__ = ("deadline", "on_expire", "_token", "_expired")
 
     def __init__(self, deadline: float, on_expire: Callable[[], None]) -> None:
         self.deadline = deadline
         self.on_expire = on_expire
         self._token = threading.Lock()
+        self._expired: threading.Event | None = None
 
     def claim(self) -> bool:
         return self._token.acquire(blocking=False)
+
+    def wait_expired(self, timeout: float = 10.0) -> None:
+        """For the request thread that lost the claim: wait until on_expire has run (the 504 is out),
+        so that nothing it does next can reach the socket first."""
+        event = self._expired
+        if event is not None:
+            event.wait(timeout)
 
 
 class Watchdog:
@@ -255,11 +263,13 @@ class Watchdog:
                     cond.wait(max(0.0, self._wake_at - now))
                     continue
             for g in expired:
+                g._expired = threading.Event()  # before the claim: a loser always finds it
                 if g.claim():
                     try:
                         g.on_expire()
                     except Exception:  # noqa: BLE001 - never let one answer stop the watchdog
                         pass
+                g._expired.set()
 
 
 class GrowingThreadPool(concurrent.futures.Executor):
