@@ -268,6 +268,8 @@ class Invoker:
             context = Context(
                 self.config.function_name, self.config.namespace, inv_id, self.config.timeout_seconds, started=started
             )
+            if time.monotonic() >= started + self.config.timeout_seconds:  # a body slower than the timeout
+                raise InvocationError(504, "Timeout", self._timeout_message)
             try:
                 sock = environ.get("gunicorn.socket")
                 if self.watchdog is not None and sock is not None and not self.state.is_async:

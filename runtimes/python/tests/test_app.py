@@ -358,3 +358,18 @@ def test_handler_in_a_subdirectory_and_siblings(make_app, tmp_path) -> None:
     load(rt.config, rt.state)
     assert rt.client.get("/ready").status_code == 200, rt.client.get("/ready").get_json()
     assert rt.client.get("/").get_data(as_text=True) == "hi from helper"
+
+
+def test_a_body_slower_than_the_timeout_is_a_504_without_running_the_handler(make_app, tmp_path) -> None:
+    marker = tmp_path / "ran"
+    rt = make_app(f"def handle(event, context):\n    open({str(marker)!r}, 'w').close()\n    return 'ran'\n",
+                  FUNCTION_TIMEOUT_SECONDS="0.2")
+
+    class SlowBody(io.BytesIO):
+        def read(self, size: int = -1) -> bytes:
+            time.sleep(0.3)
+            return super().read(size)
+
+    r = rt.client.post("/", input_stream=SlowBody(b"abc"), content_length=3, content_type="text/plain")
+    assert r.status_code == 504 and r.get_json()["error"]["type"] == "Timeout"
+    assert not marker.exists()
