@@ -171,3 +171,55 @@ def test_hung_handlers_do_not_starve_a_small_thread_pool(start_runtime, tmp_path
     lines = [x for x in rt.json_lines() if x["msg"] == "invocation"]
     assert sorted(x["status"] for x in lines) == [200, 504, 504, 504, 504, 504]
     assert rt.stop() == 0
+
+
+def test_handlers_finishing_around_the_deadline_always_get_one_complete_answer(start_runtime, tmp_path: Path) -> None:
+    """The request thread and the watchdog race for every invocation here; each must get exactly one
+    well-formed response (200 with its body, or the 504) and one log line, on reused connections."""
+    import http.client
+    import json
+
+    fn = write_function(tmp_path / "fn", """
+        import random, time
+        def handle(event, context):
+            time.sleep(random.uniform(0.07, 0.13))
+            return {"id": context.invocation_id}
+    """)
+    rt = start_runtime(fn, FUNCTION_TIMEOUT_SECONDS="0.1", RUNTIME_THREADS="4")
+    problems: list[str] = []
+    statuses: list[int] = []
+
+    def client(k: int) -> None:
+        conn: http.client.HTTPConnection | None = None
+        for i in range(12):
+            iid = f"race-{k}-{i}"
+            try:
+                if conn is None:
+                    conn = http.client.HTTPConnection("127.0.0.1", rt.port, timeout=10)
+                conn.request("POST", "/", body="{}", headers={"content-type": "application/json", "x-invocation-id": iid})
+                r = conn.getresponse()
+                data = json.loads(r.read())
+                statuses.append(r.status)
+                if not ((r.status == 200 and data == {"id": iid}) or (
+                        r.status == 504 and data["error"]["type"] == "Timeout" and r.getheader("x-invocation-id") == iid)):
+                    problems.append(f"{r.status} {data}")
+                if r.will_close:
+                    conn.close()
+                    conn = None
+            except Exception as exc:  # noqa: BLE001 - collected and asserted below
+                problems.append(repr(exc))
+                if conn is not None:
+                    conn.close()
+                conn = None
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert problems == []
+    assert len(statuses) == 72 and set(statuses) <= {200, 504}
+    assert rt.request("GET", "/health").status == 200
+    assert rt.stop() == 0
+    lines = [x for x in rt.json_lines() if x["msg"] == "invocation"]
+    assert len(lines) == 72
