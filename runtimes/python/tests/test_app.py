@@ -197,12 +197,10 @@ def test_handler_raising_timeout_error_is_a_500_not_a_504(make_app) -> None:
 def test_timeout_is_504_at_the_deadline(make_app, capsys) -> None:
     rt = make_app("import time\ndef handle(event, context):\n    time.sleep(3)\n    return 'late'\n",
                   FUNCTION_TIMEOUT_SECONDS="0.3")
-    started = time.monotonic()
     r = rt.client.get("/")
-    took = time.monotonic() - started
+    # A 504 (not the handler's 'late') shows the deadline answered before the handler returned.
     assert r.status_code == 504
     assert r.get_json() == {"error": {"type": "Timeout", "message": "function did not finish within its timeout of 0.3s"}}
-    assert 0.25 < took < 3.0
     assert rt.client.get("/health").status_code == 200
     line = [x for x in log_lines(capsys.readouterr().out) if x["msg"] == "invocation"][0]
     assert line["status"] == 504 and line["level"] == "error"
@@ -239,20 +237,24 @@ def test_sync_function_returning_a_coroutine(make_app) -> None:
 
 
 def test_concurrent_invocations_overlap(make_app) -> None:
-    rt = make_app("import time\ndef handle(event, context):\n    time.sleep(0.4)\n    return 'done'\n")
+    # Every handler waits until all eight are inside at once: served one after another, the
+    # barrier would break and the calls would fail.
+    rt = make_app(
+        "import threading\n"
+        "everyone = threading.Barrier(8, timeout=20)\n"
+        "def handle(event, context):\n    everyone.wait()\n    return 'done'\n"
+    )
     results: list[int] = []
 
     def call() -> None:
         results.append(rt.client.get("/").status_code)
 
     threads = [threading.Thread(target=call) for _ in range(8)]
-    started = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert results == [200] * 8
-    assert time.monotonic() - started < 2.5  # 8 × 0.4 s would be 3.2 s one after another
 
 
 def test_payload_too_large(make_app) -> None:
