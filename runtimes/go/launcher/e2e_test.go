@@ -500,3 +500,27 @@ func TestLauncherSIGTERMMidRequest(t *testing.T) {
 		t.Error("no shutting down line")
 	}
 }
+
+// TestLauncherBuildSubcommand: `launcher build -o FILE` (the first stage of
+// Dockerfile.function) writes a binary that serves the function by itself.
+func TestLauncherBuildSubcommand(t *testing.T) {
+	bin := launcher(t)
+	dir, _ := filepath.Abs(filepath.Join("..", "..", "..", "examples", "go", "hello"))
+	out := filepath.Join(t.TempDir(), "function")
+	cmd := exec.Command(bin, "build", "-o", out)
+	cmd.Env = append(os.Environ(), "FUNCTION_DIR="+dir)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, b)
+	}
+	p := start(t, out, nil) // no FUNCTION_DIR: the binary is the function
+	u := p.waitReady(30 * time.Second)
+	if a := call(t, "GET", u+"/?name=image", "", ""); a.status != 200 || a.body != "Hello, image!\n" {
+		t.Fatalf("= %d %q", a.status, a.body)
+	}
+	if code := p.stop(); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	if b, err := exec.Command(bin, "version").Output(); err != nil || !strings.HasPrefix(string(b), "kube-serverless go runtime ") {
+		t.Fatalf("version: %q %v", b, err)
+	}
+}
