@@ -471,12 +471,8 @@ func TestLauncherSIGTERMWhileBuilding(t *testing.T) {
 	if r.status != 503 || !strings.Contains(r.body, "building") {
 		t.Logf("/ready = %d %s (the build was already done)", r.status, r.body)
 	}
-	startStop := time.Now()
 	if code := p.stop(); code != 0 {
 		t.Fatalf("exit code %d", code)
-	}
-	if took := time.Since(startStop); took > 10*time.Second {
-		t.Errorf("took %s to stop", took)
 	}
 }
 

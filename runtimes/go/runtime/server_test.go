@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -221,21 +222,16 @@ func TestTimeout(t *testing.T) {
 	defer srv.Close()
 	defer close(released)
 	for _, p := range []string{"/stubborn", "/honest"} {
-		start := time.Now()
 		res, err := http.Post(srv.URL+p, "text/plain", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		b, _ := io.ReadAll(res.Body)
 		res.Body.Close()
-		took := time.Since(start)
 		r := resp{status: res.StatusCode, header: res.Header, body: b}
 		typ, msg := r.errorBody(t)
 		if r.status != 504 || typ != "Timeout" || !strings.Contains(msg, "200ms") || r.header.Get("X-Invocation-Id") == "" {
 			t.Errorf("%s: %d %s %q", p, r.status, typ, msg)
-		}
-		if took < 190*time.Millisecond || took > time.Second {
-			t.Errorf("%s: answered after %s", p, took)
 		}
 	}
 	// The stubborn handler still holds its connection; the server answers others.
@@ -272,13 +268,9 @@ func TestShutdownDoesNotWaitForAbandonedHandlers(t *testing.T) {
 		t.Fatalf("= %v %v (want 504 with connection: close)", res, err)
 	}
 	res.Body.Close()
-	start := time.Now()
 	cancel()
 	select {
 	case <-served:
-		if took := time.Since(start); took > time.Second {
-			t.Errorf("draining took %s", took)
-		}
 	case <-time.After(3 * time.Second):
 		t.Fatal("Serve waited for the abandoned handler")
 	}
@@ -457,25 +449,32 @@ func TestHTTPFormTimeoutAndPanic(t *testing.T) {
 }
 
 func TestConcurrentInvocations(t *testing.T) {
+	// Every handler waits until all ten are inside at once; served one at a time, they would fail.
+	const calls = 10
+	var inside atomic.Int32
+	allInside := make(chan struct{})
 	s, _ := newTestServer(t, testConfig(), HandlerFunc(func(ctx context.Context, _ Event) (any, error) {
-		time.Sleep(200 * time.Millisecond)
-		return "done", nil
+		if inside.Add(1) == calls {
+			close(allInside)
+		}
+		select {
+		case <-allInside:
+			return "done", nil
+		case <-time.After(20 * time.Second):
+			return nil, errors.New("invocations were not served concurrently")
+		}
 	}))
-	start := time.Now()
 	var wg sync.WaitGroup
-	for range 10 {
+	for range calls {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			if r := do(t, s, "POST", "/", "", nil); r.status != 200 {
-				t.Errorf("status %d", r.status)
+				t.Errorf("status %d %s", r.status, r.body)
 			}
 		}()
 	}
 	wg.Wait()
-	if took := time.Since(start); took > time.Second {
-		t.Errorf("10 × 200 ms took %s: not concurrent", took)
-	}
 }
 
 // TestServeGracefulShutdown runs a real listener: cancelling the context
