@@ -266,14 +266,24 @@ export function contractSuite(lang: Language): void {
     });
 
     t.test('concurrent invocations run concurrently', async (t) => {
-      const started = Date.now();
-      const all = await Promise.all(Array.from({ length: 8 }, () => rt.request('/sleep?ms=400')));
-      const elapsed = Date.now() - started;
+      // Proven by order, not by time: quick calls finish while slow ones are still in flight.
+      let slowDone = 0;
+      const slow = Array.from({ length: 7 }, () =>
+        rt.request('/sleep?ms=700').finally(() => {
+          slowDone++;
+        }),
+      );
+      const quick = await Promise.all(Array.from({ length: 3 }, () => rt.request('/string')));
+      t.equal(slowDone, 0, 'quick invocations were answered while seven slow ones ran');
+      t.ok(
+        quick.every((r) => r.status === 200),
+        'quick calls succeed',
+      );
+      const all = await Promise.all(slow);
       t.ok(
         all.every((r) => r.status === 200),
-        'all succeed',
+        'slow calls succeed',
       );
-      t.ok(elapsed < 2400, `8 × 400 ms took ${elapsed} ms (one after another would take 3200)`);
     });
 
     t.test('a handler that throws on every call leaves the server healthy', async (t) => {
@@ -302,10 +312,9 @@ export function contractSuite(lang: Language): void {
       const res = await hang;
       const elapsed = Date.now() - started;
       checkResponse(t, res, { status: 504, contentType: JSON_CT, errorType: 'Timeout' });
-      t.ok(
-        elapsed >= TIMEOUT_SECONDS * 1000 - 50 && elapsed < TIMEOUT_SECONDS * 1000 + 4000,
-        `504 after ${elapsed} ms`,
-      );
+      // Only a lower bound: the 504 must not come before the timeout (an upper bound would be a
+      // timed assertion that a busy machine breaks).
+      t.ok(elapsed >= TIMEOUT_SECONDS * 1000 - 50, `504 after ${elapsed} ms, not before the timeout`);
       t.equal((await rt.request('/health')).status, 200, '/health');
       checkResponse(t, await rt.request('/json'), {
         status: 200,
