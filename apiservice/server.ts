@@ -5,14 +5,14 @@ import type { AddressInfo } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
 import express from 'express';
-import { GROUP } from '../src/api/constants.ts';
+import { GROUP, PLURAL } from '../src/api/constants.ts';
 import { ADMIT_ALL, type AdmissionHook } from './admission-hook.ts';
 import { trustedClientCas } from './auth-config.ts';
 import { AuthConfigWatcher } from './auth-config-watcher.ts';
 import { authenticate } from './authn.ts';
 import { BackingClient } from './backing.ts';
 import { Drain } from './drain.ts';
-import { forbidden, notFoundPath, unauthorized } from './errors.ts';
+import { forbidden, notFound, notFoundPath, unauthorized } from './errors.ts';
 import { forbiddenReason } from './forbidden-message.ts';
 import { createFunctionsRest } from './functions-rest.ts';
 import { requestInfo } from './request-info.ts';
@@ -98,7 +98,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
           resource: info.resource,
         });
       }
-      if (!info.served) throw notFoundPath();
+      if (!info.served) {
+        // An unknown subresource of a function is that function's NotFound, as for a CRD.
+        throw info.resource === PLURAL && info.name !== undefined ? notFound(info.name) : notFoundPath();
+      }
       await functionsRest(req, res, info, user, url);
     } catch (error) {
       sendError(res, error);

@@ -98,27 +98,33 @@ export function jsonPatchToBacking(ops: unknown, name: string): unknown[] {
   return ops;
 }
 
-/** application/apply-patch+yaml, already parsed (YAML or JSON) into a value. */
+/** schema.GroupVersionKind.String() of an applied object, as kube-apiserver prints it. */
+function gvkString(apiVersion: unknown, kind: unknown): string {
+  const k = typeof kind === 'string' ? kind : '';
+  const av = typeof apiVersion === 'string' ? apiVersion : '';
+  const parts = av.split('/');
+  // An unparsable group-version makes the whole GroupVersionKind empty.
+  if (parts.length > 2) return '/, Kind=';
+  const [group, version] = parts.length === 2 ? parts : ['', parts[0]];
+  return `${group}/${version}, Kind=${k}`;
+}
+
+/**
+ * application/apply-patch+yaml, already parsed (YAML or JSON) into a value. The checks are the
+ * field manager's, in its order: the object's type (versionCheckManager), then managedFields.
+ */
 export function applyPatchToBacking(patch: unknown): Json {
   if (!isObject(patch)) {
     throw badRequest(
-      `error decoding patch: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${goType(patch)} into Go value of type map[string]interface {}`,
+      `error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${goType(patch)} into Go value of type map[string]interface {}`,
     );
   }
-  const apiVersion = typeof patch.apiVersion === 'string' ? patch.apiVersion : '';
-  if (apiVersion !== names.API_VERSION) {
-    throw badRequest(
-      `Incorrect version specified in apply patch. Specified patch version: ${apiVersion}, expected: ${names.API_VERSION}`,
-    );
+  if (patch.apiVersion !== names.API_VERSION || patch.kind !== names.KIND) {
+    throw badRequest(`invalid object type: ${gvkString(patch.apiVersion, patch.kind)}`);
   }
   const meta = patch.metadata;
   if (isObject(meta) && meta.managedFields !== undefined && meta.managedFields !== null) {
     throw badRequest('metadata.managedFields must be nil');
-  }
-  if (patch.kind !== names.KIND) {
-    // kube-apiserver fails here with a 500 from its type converter; a client error is the truth.
-    const gvk = `${names.API_VERSION}, Kind=${typeof patch.kind === 'string' ? patch.kind : ''}`;
-    throw badRequest(`failed to create typed patch object (${gvk}): no corresponding type for ${gvk}`);
   }
   rootToBacking(patch);
   return patch;

@@ -16,6 +16,7 @@ import {
   statusToPublic,
   tableToPublic,
   toPublic,
+  warningToPublic,
   watchEventToPublic,
 } from './translate.ts';
 import { objectToBacking } from './translate-request.ts';
@@ -312,4 +313,28 @@ t.test('anything else passes through', async (t) => {
   ]) {
     t.same(toPublic(clone(v)), v);
   }
+});
+
+t.test('a Success Status (an immediate delete) names the public resource', async (t) => {
+  const success = {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Success',
+    details: { name: 'f', group: 'internal.serverless.kube.io', kind: 'functionrecords', uid: 'u' },
+  };
+  t.same(toPublic(clone(success)).details, {
+    name: 'f',
+    group: 'serverless.kube.io',
+    kind: 'functions',
+    uid: 'u',
+  });
+});
+
+t.test('warnings: the text is translated, the quoting kept', async (t) => {
+  t.equal(
+    warningToPublic('299 - "unknown field \\"spec.bogus\\" in FunctionRecord.internal.serverless.kube.io"'),
+    '299 - "unknown field \\"spec.bogus\\" in Function.serverless.kube.io"',
+  );
+  t.equal(warningToPublic('not a warning'), 'not a warning');
 });

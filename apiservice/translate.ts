@@ -81,7 +81,8 @@ export function watchEventToPublic<T>(event: T): T {
 
 /** Status errors: details.group and details.kind, the message and each cause's message. */
 export function statusToPublic<T>(status: T): T {
-  if (!isStatus(status)) return status;
+  // A Success Status (a delete that finished at once) has no code; it names the resource too.
+  if (!isStatus(status) && (status as { kind?: unknown } | null)?.kind !== 'Status') return status;
   const s = status as Status;
   if (s.message) s.message = messageToPublic(s.message);
   const d = s.details;

@@ -96,6 +96,7 @@ t.test('merge keys apply where they stand, in go-yaml order', async (t) => {
 
 t.test('documents: the first one only; empty input is null; errors name their line', async (t) => {
   t.same(decodeYaml('a: 1\n---\nb: [').value, { a: 1 });
+  t.same(decodeYaml('a: 1\n---\n]]]\n').value, { a: 1 }, 'errors after the first document');
   t.equal(decodeYaml('').value, null);
   t.equal(decodeYaml('# only a comment\n').value, null);
   t.match(failure('a: [b'), /^yaml: line 1: /);

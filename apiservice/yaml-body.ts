@@ -266,6 +266,11 @@ function firstDocument(raw: string): { doc: Document | undefined; lines: LineCou
   });
   const docs = Array.isArray(parsed) ? parsed : [];
   const doc = docs[0];
+  const next = docs[1]?.range[0];
+  if (doc?.errors.length && next !== undefined) {
+    // go-yaml reads the first document only; errors further on may be attributed to it here.
+    return firstDocument(raw.slice(0, next));
+  }
   const error = doc?.errors[0];
   if (error) {
     const line = lines.linePos(error.pos[0]).line;
