@@ -180,7 +180,7 @@ export async function deployPlatform(
               tls: { ca: servingCa, servername: 'localhost' },
             }),
           {
-            timeoutMs: 60_000,
+            timeoutMs: 180_000, // generous: 2 shared cores compile TypeScript slowly under load
             giveUp: () => (replicas[index]!.crashes.length >= 3 ? 'keeps exiting' : undefined),
           },
         ),
