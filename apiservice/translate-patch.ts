@@ -6,6 +6,7 @@
  */
 import * as names from '../src/api/constants.ts';
 import { badRequest } from './errors.ts';
+import { annotationsWith, LAST_APPLIED, lastAppliedToBacking } from './last-applied.ts';
 import { metadataToBacking, objectToBacking, typeMetaError } from './translate-request.ts';
 
 type Json = Record<string, unknown>;
@@ -48,6 +49,8 @@ interface Operation {
 }
 
 const MANAGED_FIELDS = /^\/metadata\/managedFields(\/(\d+|-)(\/apiVersion)?)?$/;
+/** The annotation's JSON pointer (`/` escaped as `~1`). */
+const LAST_APPLIED_PATH = `/metadata/annotations/${LAST_APPLIED.replaceAll('~', '~0').replaceAll('/', '~1')}`;
 
 /** Rewrites an operation's value by where it lands in the document. */
 function valueToBacking(path: string, value: unknown): unknown {
@@ -55,6 +58,8 @@ function valueToBacking(path: string, value: unknown): unknown {
   if (path === '/apiVersion') return value === names.API_VERSION ? names.BACKING_API_VERSION : value;
   if (path === '/kind') return value === names.KIND ? names.BACKING_KIND : value;
   if (path === '/metadata') metadataToBacking(value);
+  if (path === '/metadata/annotations') annotationsWith(value, lastAppliedToBacking);
+  if (path === LAST_APPLIED_PATH && typeof value === 'string') return lastAppliedToBacking(value);
   const m = MANAGED_FIELDS.exec(path);
   if (m?.[3]) return value === names.API_VERSION ? names.BACKING_API_VERSION : value;
   if (m?.[2]) metadataToBacking({ managedFields: [value] });

@@ -7,6 +7,7 @@
 import * as names from '../src/api/constants.ts';
 import { type FieldError, invalid as invalidField } from '../src/api/field-errors.ts';
 import { badRequest, invalid, type StatusError } from './errors.ts';
+import { annotationsWith, lastAppliedToBacking } from './last-applied.ts';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -112,10 +113,14 @@ export function objectToBacking(body: unknown, opts: BodyOptions = {}): Json {
   return obj;
 }
 
-/** managedFields[].apiVersion of the public group-version → backing (an update may reset them). */
+/**
+ * managedFields[].apiVersion of the public group-version → backing (an update may reset them), and
+ * kubectl's last-applied annotation (see last-applied.ts).
+ */
 export function metadataToBacking(meta: unknown): void {
-  if (!isObject(meta) || !Array.isArray(meta.managedFields)) return;
-  for (const entry of meta.managedFields) managedFieldToBacking(entry);
+  if (!isObject(meta)) return;
+  if (Array.isArray(meta.managedFields)) for (const entry of meta.managedFields) managedFieldToBacking(entry);
+  annotationsWith(meta.annotations, lastAppliedToBacking);
 }
 
 function managedFieldToBacking(entry: unknown): void {

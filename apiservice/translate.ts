@@ -8,6 +8,7 @@
  */
 import * as names from '../src/api/constants.ts';
 import { isStatus, type Status } from './errors.ts';
+import { annotationsWith, lastAppliedToPublic } from './last-applied.ts';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -20,7 +21,7 @@ const KIND_TO_PUBLIC: Record<string, string> = {
   [names.BACKING_SINGULAR]: names.SINGULAR,
 };
 
-/** metadata.managedFields[].apiVersion and metadata.selfLink. */
+/** metadata.managedFields[].apiVersion, metadata.selfLink and kubectl's last-applied annotation. */
 export function metadataToPublic(meta: unknown): void {
   if (!isObject(meta)) return;
   if (Array.isArray(meta.managedFields)) {
@@ -30,6 +31,7 @@ export function metadataToPublic(meta: unknown): void {
     }
   }
   if (typeof meta.selfLink === 'string' && meta.selfLink) meta.selfLink = selfLinkToPublic(meta.selfLink);
+  annotationsWith(meta.annotations, lastAppliedToPublic);
 }
 
 const BACKING_PATH = `/apis/${names.BACKING_API_VERSION}/`;

@@ -52,7 +52,7 @@ async function getJson(args: string[]): Promise<any> {
   return JSON.parse(await kubectl.ok([...args, '-o', 'json']));
 }
 
-/** Asserts a command fails, prints nothing private, and answers as it does for widgets. */
+/** Runs a command for functions and for widgets: the same answer (names swapped), nothing private. */
 async function sameAsWidget(
   t: Test,
   fn: () => Promise<KubectlResult>,
@@ -197,6 +197,38 @@ t.test(
     t.equal((await apply('fn', 'first', 'go')).code, 0, 'the owner may change its field');
   },
 );
+
+t.test('client-side apply, then server-side apply takes its fields over, as for a CRD', async (t) => {
+  const ns = await namespace('upgrade');
+  const input = (kind: Kind, runtime: string) =>
+    JSON.stringify(manifest(kind, 'upgraded', ns, { spec: { runtime } }));
+  for (const kind of ['fn', 'widget'] as const)
+    await kubectl.ok(['apply', '-f', '-'], { input: input(kind, 'nodejs') });
+  const serverSide = (kind: Kind) => () =>
+    kubectl.run(['apply', '--server-side', '-f', '-'], { input: input(kind, 'python') });
+  const out = await sameAsWidget(t, serverSide('fn'), serverSide('widget'));
+  t.equal(
+    out.stdout,
+    'function.serverless.kube.io/upgraded serverside-applied\n',
+    'no conflict with client-side apply',
+  );
+  const yaml = await kubectl.ok(['get', 'fn', 'upgraded', '-n', ns, '-o', 'yaml', '--show-managed-fields']);
+  t.notMatch(yaml, PRIVATE);
+  const fn = await getJson(['get', 'fn', 'upgraded', '-n', ns]);
+  const lastApplied = JSON.parse(fn.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']);
+  t.match(lastApplied, {
+    apiVersion: 'serverless.kube.io/v1',
+    kind: 'Function',
+    spec: { runtime: 'python' },
+  });
+  const clientSide = (kind: Kind) => () => kubectl.run(['apply', '-f', '-'], { input: input(kind, 'go') });
+  await sameAsWidget(t, clientSide('fn'), clientSide('widget'));
+  t.equal(
+    (await getJson(['get', 'fn', 'upgraded', '-n', ns])).spec.runtime,
+    'go',
+    'and back to client-side apply',
+  );
+});
 
 t.test('patch: merge and JSON patch apply; strategic merge is 415 as for a CRD', async (t) => {
   const ns = await namespace('patch');
