@@ -78,5 +78,7 @@ t.test('discovery, OpenAPI and health are non-resource paths', async (t) => {
 t.test('a broken escape in the path is a bad request, not a server error', async (t) => {
   t.throws(() => info('GET', '/namespaces/a/functions/%zz'), { code: 400, reason: 'BadRequest' });
   t.throws(() => info('GET', '/namespaces/%E0%A4%A/functions'), { code: 400, reason: 'BadRequest' });
-  t.match(info('GET', '/namespaces/a/functions/a%2Fb'), { name: 'a/b', served: true });
+  // An escaped slash separates segments, as in Go's decoded URL.Path: never part of a name.
+  t.match(info('GET', '/namespaces/a/functions/a%2Fb'), { name: 'a', subresource: 'b', served: false });
+  t.match(info('GET', '/namespaces/a/functions/f%20g'), { name: 'f g', served: true });
 });

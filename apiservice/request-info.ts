@@ -45,7 +45,7 @@ function resourceVerb(method: string, named: boolean, watch: boolean): string {
   }
 }
 
-/** A path segment unescaped; broken escapes are a bad request, as Go's URL parser makes them. */
+/** A path unescaped; broken escapes are a bad request, as Go's URL parser makes them. */
 function unescapeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
@@ -63,10 +63,9 @@ export function requestInfo(method: string, url: URL): RequestInfo {
     path,
   });
   if (!path.startsWith(`${GROUP_VERSION_PATH}/`)) return nonResource();
-  const parts = path
-    .slice(GROUP_VERSION_PATH.length + 1)
-    .split('/')
-    .map(unescapeSegment);
+  // Unescaped before splitting, as Go's URL.Path is: `a%2Fb` is two segments there too, so a
+  // name can never carry a slash into the backing path.
+  const parts = unescapeSegment(path.slice(GROUP_VERSION_PATH.length + 1)).split('/');
   let namespace: string | undefined;
   if (parts[0] === 'namespaces' && parts.length >= 3) {
     namespace = parts[1];

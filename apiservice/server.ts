@@ -2,6 +2,7 @@
 // discovery and OpenAPI, and the functions REST handlers, composed in one place.
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Server as TlsServer } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
 import express from 'express';
@@ -12,7 +13,7 @@ import { AuthConfigWatcher } from './auth-config-watcher.ts';
 import { authenticate } from './authn.ts';
 import { BackingClient } from './backing.ts';
 import { Drain } from './drain.ts';
-import { forbidden, notFound, notFoundPath, unauthorized } from './errors.ts';
+import { forbidden, methodNotSupported, notFound, notFoundPath, unauthorized } from './errors.ts';
 import { forbiddenReason } from './forbidden-message.ts';
 import { createFunctionsRest } from './functions-rest.ts';
 import { requestInfo } from './request-info.ts';
@@ -37,6 +38,7 @@ export interface RunningApiServer {
 }
 
 const SHUTDOWN_GRACE_MS = 5_000;
+const REST_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
 const LAME_DUCK_MS = 1_500;
 /**
  * Longer than any client keeps an idle connection (Go's transports, kube-apiserver's aggregator
@@ -102,6 +104,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
         // An unknown subresource of a function is that function's NotFound, as for a CRD.
         throw info.resource === PLURAL && info.name !== undefined ? notFound(info.name) : notFoundPath();
       }
+      // As kube-apiserver: a method no REST verb maps to is 405, never passed on to the backing.
+      if (!REST_METHODS.has(req.method)) throw methodNotSupported(req.method.toLowerCase());
       await functionsRest(req, res, info, user, url);
     } catch (error) {
       sendError(res, error);
@@ -119,6 +123,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     app,
   );
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // Node hands CONNECT to a 'connect' listener and drops the connection without one: answer it.
+  server.on('connect', (_req, socket: Duplex) => {
+    const text = JSON.stringify(methodNotSupported('connect').status);
+    socket.end(
+      `HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+    );
+  });
   authConfig.onChange((config) =>
     server.setSecureContext({ cert: options.tls.cert, key: options.tls.key, ca: trustedClientCas(config) }),
   );

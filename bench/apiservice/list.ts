@@ -3,12 +3,14 @@
 // kube-apiserver directly, in the same run, requests interleaved. Plain JSON (client-go and
 // controllers) and Table (what `kubectl get` asks for) are both measured.
 // Usage: node --import tsx bench/apiservice/list.ts [objects=1000] [rounds=40]
+import { readFile } from 'node:fs/promises';
 import {
   BACKING,
   benchCluster,
   bounded,
   expectStatus,
   functionBody,
+  httpsClient,
   machine,
   ms,
   PUBLIC,
@@ -23,12 +25,25 @@ const TABLE =
 
 const bench = await benchCluster();
 try {
-  const { admin } = bench;
+  const { admin, cluster } = bench;
+  // The replica itself, past kube-apiserver's aggregator and the balancer: where the time goes.
+  const { pki } = cluster.controlPlane;
+  const replica = await httpsClient(
+    cluster.platform!.replicaPorts[0]!,
+    {
+      ca: await readFile(cluster.platform!.servingCaFile, 'utf8'),
+      cert: await readFile(pki.frontProxyClient.cert, 'utf8'),
+      key: await readFile(pki.frontProxyClient.key, 'utf8'),
+      servername: 'localhost',
+    },
+    8,
+    { 'x-remote-user': 'bench', 'x-remote-group': 'system:masters' },
+  );
   await bounded(objects, 8, async (i) =>
     expectStatus(await admin.send('POST', PUBLIC, { body: functionBody(`fn-${i}`) }), 201, `create fn-${i}`),
   );
-  const list = async (path: string, accept?: string) => {
-    const res = await admin.send('GET', path, { accept });
+  const list = async (path: string, accept?: string, client = admin) => {
+    const res = await client.send('GET', path, { accept });
     expectStatus(res, 200, `list ${path}`);
     return res;
   };
@@ -42,13 +57,22 @@ try {
       public: (await list(PUBLIC, accept)).body.length,
       backing: (await list(BACKING, accept)).body.length,
     };
-    const results = { public: [] as number[], backing: [] as number[] };
+    const results = { public: [] as number[], backing: [] as number[], replica: [] as number[] };
     // Warm-up, then interleave so that both paths see the same machine state.
     for (let i = 0; i < 5; i++) await Promise.all([list(PUBLIC, accept), list(BACKING, accept)]);
     for (let i = 0; i < rounds; i++) {
-      const order = i % 2 === 0 ? (['public', 'backing'] as const) : (['backing', 'public'] as const);
+      const order =
+        i % 2 === 0
+          ? (['public', 'backing', 'replica'] as const)
+          : (['replica', 'backing', 'public'] as const);
       for (const which of order)
-        results[which].push(await timed(() => list(which === 'public' ? PUBLIC : BACKING, accept)));
+        results[which].push(
+          await timed(() =>
+            which === 'replica'
+              ? list(PUBLIC, accept, replica)
+              : list(which === 'public' ? PUBLIC : BACKING, accept),
+          ),
+        );
     }
     console.log(`${format}:`);
     for (const which of ['public', 'backing'] as const) {
@@ -58,9 +82,13 @@ try {
       );
     }
     console.log(
+      `  replica 0 directly (front-proxy cert, no aggregator, no balancer): p50 ${ms(percentile(results.replica, 50))}, p90 ${ms(percentile(results.replica, 90))}`,
+    );
+    console.log(
       `  ratio of medians (aggregated / backing): ${(percentile(results.public, 50) / percentile(results.backing, 50)).toFixed(2)}×`,
     );
   }
+  replica.close();
 } finally {
   await bench.stop();
 }

@@ -92,8 +92,12 @@ export async function startTcpBalancer(port: number, backends: number[]): Promis
     client.pause();
     client.on('error', () => client.destroy());
     const sent: Buffer[] = [];
-    for (let attempt = 0; attempt < ports.length && !client.destroyed; attempt++) {
-      const backendPort = ports[next++ % ports.length]!;
+    // One turn of the round robin per connection, then each other backend once: a shared
+    // counter would let concurrent connections send a retry back to the backend that failed.
+    const backendsNow = [...ports];
+    const first = next++;
+    for (let attempt = 0; attempt < backendsNow.length && !client.destroyed; attempt++) {
+      const backendPort = backendsNow[(first + attempt) % backendsNow.length]!;
       let backend: Socket;
       try {
         backend = await dial(backendPort);
