@@ -397,7 +397,10 @@ function judge(target: Target, req: FuzzRequest, answer: Answer): string | undef
   if (answer.status === 500) return `500: ${what}`;
   if (answer.status > 500) {
     // The one 5xx of our own: subresources this version does not serve yet.
-    const notServed = answer.status === 503 && /functions\/(invoke|metrics) is not served/.test(answer.body);
+    const notServed =
+      answer.status === 503 &&
+      (/functions\/(invoke|metrics) is not served/.test(answer.body) ||
+        (req.method === 'HEAD' && /\/functions\/[^/]+\/(invoke|metrics)(\/|$)/.test(req.path)));
     if (!notServed) return `5xx: ${what}`;
   }
   const bodyless = req.method === 'HEAD' || req.method === 'CONNECT';
