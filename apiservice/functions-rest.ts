@@ -92,13 +92,24 @@ export function createFunctionsRest(deps: FunctionsRestDeps) {
     if (warnings.length) res.setHeader('warning', warnings);
     if (info.verb === 'watch' && response.statusCode === 200) return streamWatch(response, res, contentType);
     const body = await readBody(response);
-    if (!contentType.startsWith('application/json')) {
+    const json =
+      contentType.startsWith('application/json') && req.method !== 'HEAD' ? parseJson(body) : undefined;
+    if (json === undefined) {
       res.writeHead(response.statusCode ?? 500, { 'content-type': contentType });
       res.end(body);
       return;
     }
-    sendJson(res, response.statusCode ?? 500, toPublic(JSON.parse(body.toString('utf8'))), contentType);
+    sendJson(res, response.statusCode ?? 500, toPublic(json), contentType);
   };
+}
+
+/** The parsed body, or undefined when it is empty or not JSON (it is then passed on as it is). */
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 /** A Warning header value as kube-apiserver writes it (code 299, no agent). */

@@ -18,15 +18,9 @@ function sendDocument(
   hash?: string | null,
 ): void {
   const etag = `"${doc.etag}"`;
-  // As kube-openapi: a stale ?hash= is redirected to the current one; a matching one is immutable.
-  if (hash !== undefined && hash !== null) {
-    if (hash !== doc.etag) {
-      res.writeHead(301, { location: `/openapi/v3/${V3_GROUP_PATH}?hash=${doc.etag}` });
-      res.end();
-      return;
-    }
-    res.setHeader('cache-control', 'public, immutable');
-  }
+  // A matching ?hash= may be cached for good. A stale one still gets the current document: the
+  // aggregator refuses to relay redirects (kube-openapi would answer 301 here).
+  if (hash && hash === doc.etag) res.setHeader('cache-control', 'public, immutable');
   if (req.headers['if-none-match'] === etag) {
     res.writeHead(304, { etag });
     res.end();

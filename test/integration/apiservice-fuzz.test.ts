@@ -16,6 +16,8 @@ import { startCluster } from '../helpers/cluster.ts';
 
 const NS = 'fuzz';
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
+// A fixed seed keeps CI reproducible; FUZZ_SEED=<n> explores other inputs (the seed is printed).
+const SEED = Number(process.env.FUZZ_SEED ?? 20261127);
 
 const cluster = await startCluster({ platform: true });
 t.teardown(() => cluster.stop());
@@ -391,10 +393,24 @@ function send(target: Target, req: FuzzRequest): Promise<Answer> {
   });
 }
 
+const PRIVATE_NAMES = /internal\.serverless|FunctionRecord|functionrecords/;
+
+/**
+ * kube-apiserver's own 500s for a CRD, passed through exactly as the CRD answers them (each
+ * checked against the backing CRD directly): reads and watches with a resourceVersion that is not
+ * a number, and a single object asked for as a PartialObjectMetadataList ("content is not a list").
+ */
+const upstreamCrd500 = (_req: FuzzRequest, answer: Answer) =>
+  answer.status === 500 &&
+  /resourceVersion: Invalid value: .*strconv\.ParseUint|content is not a list/.test(answer.body);
+
 function judge(target: Target, req: FuzzRequest, answer: Answer): string | undefined {
   const what = `${target.name}: ${req.method} ${req.path}${req.query} → ${answer.status} ${answer.body.slice(0, 300)}`;
+  // Through kube-apiserver, only /apis/serverless.kube.io/v1/... reaches us; the rest (its own
+  // OpenAPI, other groups) is kube-apiserver's answer, not ours to judge.
+  if (target === viaApiserver && !req.path.startsWith('/apis/serverless.kube.io/v1')) return undefined;
   if (answer.status === 0) return `no status: ${what}`;
-  if (answer.status === 500) return `500: ${what}`;
+  if (answer.status === 500 && !upstreamCrd500(req, answer)) return `500: ${what}`;
   if (answer.status > 500) {
     // The one 5xx of our own: subresources this version does not serve yet.
     const notServed =
@@ -408,7 +424,8 @@ function judge(target: Target, req: FuzzRequest, answer: Answer): string | undef
     try {
       const status = JSON.parse(answer.body);
       if (status.kind !== 'Status' || status.code !== answer.status) return `not a Status: ${what}`;
-      if (/internal\.serverless|FunctionRecord|functionrecords/.test(answer.body))
+      // An answer may quote what the request itself said; otherwise the private names never show.
+      if (PRIVATE_NAMES.test(answer.body) && !PRIVATE_NAMES.test(JSON.stringify(req)))
         return `the private group shows: ${what}`;
     } catch {
       return `an error that is not JSON: ${what}`;
@@ -434,9 +451,11 @@ for (const target of [viaApiserver, ...direct]) {
         const problem = judge(target, req, answer);
         if (problem) problems.set(`${answer.status} ${answer.body.slice(0, 120)}`, problem);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
-    t.comment(`status codes: ${JSON.stringify(Object.fromEntries([...seen].sort(([a], [b]) => a - b)))}`);
+    t.comment(
+      `seed ${SEED}, status codes: ${JSON.stringify(Object.fromEntries([...seen].sort(([a], [b]) => a - b)))}`,
+    );
     t.same([...problems.values()], [], `${RUNS} requests answered without a server error`);
   });
 }
