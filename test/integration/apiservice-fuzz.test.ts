@@ -398,11 +398,14 @@ const PRIVATE_NAMES = /internal\.serverless|FunctionRecord|functionrecords/;
 /**
  * kube-apiserver's own 500s for a CRD, passed through exactly as the CRD answers them (each
  * checked against the backing CRD directly): reads and watches with a resourceVersion that is not
- * a number, and a single object asked for as a PartialObjectMetadataList ("content is not a list").
+ * a number, a single object asked for as a PartialObjectMetadataList ("content is not a list"),
+ * and a scale read of an object without spec.replicas (to be set by the controller).
  */
 const upstreamCrd500 = (_req: FuzzRequest, answer: Answer) =>
   answer.status === 500 &&
-  /resourceVersion: Invalid value: .*strconv\.ParseUint|content is not a list/.test(answer.body);
+  /resourceVersion: Invalid value: .*strconv\.ParseUint|content is not a list|the spec replicas field ".spec.replicas" does not exist/.test(
+    answer.body,
+  );
 
 function judge(target: Target, req: FuzzRequest, answer: Answer): string | undefined {
   const what = `${target.name}: ${req.method} ${req.path}${req.query} → ${answer.status} ${answer.body.slice(0, 300)}`;

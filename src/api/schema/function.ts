@@ -102,12 +102,12 @@ export const specSchema: Schema = obj(
     resources: resourceRequirements,
     timeoutSeconds: int32('Deadline of one invocation, in seconds.', { minimum: 1, maximum: 900 }),
     concurrency: int32('Most in-flight requests per replica; 0 means unlimited.', { minimum: 0 }),
-    // Defaulted so that the scale subresource (kubectl scale, HPA) always has a value to read:
-    // kube-apiserver answers 500 for a scale read of a CRD object without its replicas field.
-    replicas: int32('Desired replicas, set through the scale subresource by the platform; defaults to 1.', {
-      minimum: 0,
-      default: 1,
-    }),
+    replicas: int32(
+      'Desired replicas, set through the scale subresource by the platform; usually left unset.',
+      {
+        minimum: 0,
+      },
+    ),
     scale: scaleSchema,
     triggers: triggersSchema,
   },
