@@ -14,6 +14,8 @@ export interface BackingRequest {
   headers: Record<string, string>;
   body?: Buffer;
   signal?: AbortSignal;
+  /** A watch (by the request's parsed verb): it gets a connection of its own. */
+  watch?: boolean;
 }
 
 export function backingPath(namespace: string | undefined, name?: string, subresource?: string): string {
@@ -24,11 +26,6 @@ export function backingPath(namespace: string | undefined, name?: string, subres
   if (name !== undefined) parts.push(`/${encodeURIComponent(name)}`);
   if (subresource !== undefined) parts.push(`/${subresource}`);
   return parts.join('');
-}
-
-function isWatch(search: string): boolean {
-  const watch = new URLSearchParams(search).get('watch');
-  return watch === 'true' || watch === '1';
 }
 
 export class BackingClient {
@@ -63,7 +60,7 @@ export class BackingClient {
       const outgoing = request(
         {
           ...base,
-          agent: isWatch(req.search) ? this.watchAgent : this.agent,
+          agent: req.watch ? this.watchAgent : this.agent,
           protocol: this.server.protocol,
           hostname: this.server.hostname,
           port: this.server.port,

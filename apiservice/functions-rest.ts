@@ -86,6 +86,7 @@ export function createFunctionsRest(deps: FunctionsRestDeps) {
       headers,
       body: admitted,
       signal: abort.signal,
+      watch: info.verb === 'watch',
     });
     const contentType = response.headers['content-type'] ?? '';
     const warnings = [...(translated?.warnings ?? []).map(warningHeader), ...backingWarnings(response)];

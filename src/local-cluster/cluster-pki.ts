@@ -2,7 +2,7 @@
 // a separate front-proxy CA for API aggregation, and the service-account signing key.
 // Files that are missing, unreadable, expiring or signed by another CA are issued anew.
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { certificateProblem } from '../../certs/inspect.ts';
 import {
@@ -12,6 +12,7 @@ import {
   issueCertificate,
   type LeafRequest,
 } from '../../certs/pki.ts';
+import { readIfPresent } from '../util/files.ts';
 
 export interface CertFiles {
   cert: string;
@@ -32,10 +33,6 @@ export interface ClusterPki {
 
 export const FRONT_PROXY_CLIENT_NAME = 'front-proxy-client';
 export const KUBERNETES_SERVICE_IP = '10.96.0.1';
-
-async function readIfPresent(path: string): Promise<string | undefined> {
-  return readFile(path, 'utf8').catch(() => undefined);
-}
 
 async function save(files: CertFiles, pair: { certPem: string; keyPem: string }): Promise<void> {
   await writeFile(files.key, pair.keyPem, { mode: 0o600 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { certificateProblem } from '../../certs/inspect.ts';
 import { createCertificateAuthority, issueCertificate } from '../../certs/pki.ts';
+import { readIfPresent } from '../util/files.ts';
 import type { ControlPlane } from './control-plane.ts';
 import { run } from './exec.ts';
 import { isHealthy, waitUntil } from './health.ts';
@@ -34,10 +35,6 @@ interface PlatformFiles {
   servingCert: string;
   servingKey: string;
   kubeconfig: string;
-}
-
-async function readIfPresent(path: string): Promise<string | undefined> {
-  return readFile(path, 'utf8').catch(() => undefined);
 }
 
 /** The serving CA and certificate of the API, and the server's client identity. */
