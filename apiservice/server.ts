@@ -33,6 +33,8 @@ export interface ApiServerOptions {
 export interface RunningApiServer {
   port: number;
   server: Server;
+  /** Presents another serving certificate to new connections (rotation); open ones keep theirs. */
+  setServingCertificate(tls: { cert: string; key: string }): void;
   /** Graceful: stops accepting, finishes requests in flight (up to `graceMs`), ends watches. */
   close(graceMs?: number): Promise<void>;
 }
@@ -112,10 +114,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     }
   });
 
+  // The serving certificate and the trusted client CAs change independently: one secure
+  // context is rebuilt from the current value of both whenever either changes.
+  let servingTls = options.tls;
   const server = createServer(
     {
-      cert: options.tls.cert,
-      key: options.tls.key,
+      cert: servingTls.cert,
+      key: servingTls.key,
       ca: trustedClientCas(authConfig.current),
       requestCert: true,
       rejectUnauthorized: false,
@@ -130,9 +135,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       `HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
     );
   });
-  authConfig.onChange((config) =>
-    server.setSecureContext({ cert: options.tls.cert, key: options.tls.key, ca: trustedClientCas(config) }),
-  );
+  const renewSecureContext = () =>
+    server.setSecureContext({
+      cert: servingTls.cert,
+      key: servingTls.key,
+      ca: trustedClientCas(authConfig.current),
+    });
+  authConfig.onChange(renewSecureContext);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 8443, options.host ?? '0.0.0.0', resolve);
@@ -140,6 +149,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   return {
     port: (server.address() as AddressInfo).port,
     server,
+    setServingCertificate: (tls) => {
+      servingTls = tls;
+      renewSecureContext();
+    },
     close: async (graceMs = SHUTDOWN_GRACE_MS) => {
       // Stop accepting connections (new ones go to another replica) but keep answering on the
       // open ones for a moment, each answer closing its connection: a client never sends a
