@@ -300,6 +300,8 @@ t.test(
     );
     const trusted = splitPemCertificates(renewed.caBundle);
     t.equal(trusted[0], renewed.caCert.trim(), 'the new CA is trusted');
+    // It leaves one overlap (20 s) after the move, which has just happened.
+    t.equal(trusted[1], oldCa.certPem.trim(), 'the previous CA is still trusted right after the move');
     await waitUntil(
       'the test CA retired from the bundle',
       async () => splitPemCertificates((await readSecret()).caBundle).length === 1,
