@@ -68,6 +68,7 @@ export class ServingSecret {
   private again = false;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private lastError: string | undefined;
 
   constructor(private readonly options: ServingSecretOptions) {
     this.path = `/api/v1/namespaces/${options.namespace}/secrets`;
@@ -117,7 +118,8 @@ export class ServingSecret {
         try {
           await this.settle();
         } catch (error) {
-          this.options.log('serving certificate check failed', { error: (error as Error).message });
+          this.lastError = (error as Error).message;
+          this.options.log('serving certificate check failed', { error: this.lastError });
           this.schedule(Date.now() + 10_000);
         }
       } while (this.again && !this.stopped);
