@@ -1,5 +1,6 @@
 // The serving certificate the server presents, kept current: from the managed Secret (with CA
 // bundle injection) or from files someone else renews (re-read periodically).
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { CaBundleInjector } from './ca-bundle-injector.ts';
@@ -43,6 +44,8 @@ async function fromFiles(settings: Extract<TlsSettings, { mode: 'files' }>, log:
     try {
       const pair = await read();
       if (pair.cert === tls.current.cert && pair.key === tls.current.key) return;
+      // A renewal caught half-written (new certificate, old key) is taken at the next check.
+      if (!new X509Certificate(pair.cert).checkPrivateKey(createPrivateKey(pair.key))) return;
       tls.current = pair;
       log('serving certificate files changed');
       for (const listener of listeners) listener(pair);
