@@ -141,6 +141,11 @@ function keepUsingKubectl() {
     }
   })();
   return {
+    /** Resolves after `count` more successful runs (requests over connections opened since). */
+    more: (count: number) => {
+      const target = result.ok + count;
+      return waitUntil(`${count} more kubectl runs`, async () => result.ok >= target, wait);
+    },
     stop: async () => {
       stopped = true;
       await loop;
@@ -224,6 +229,7 @@ t.test('a serving certificate near its expiry is reissued and served without a r
     validityDays: 2 / 1440,
   });
   const kubectl = keepUsingKubectl();
+  const writtenAt = Date.now();
   await writeSecret({ ...before, cert: nearExpiry.certPem, key: nearExpiry.keyPem });
   let reissued = '';
   await waitUntil(
@@ -235,6 +241,8 @@ t.test('a serving certificate near its expiry is reissued and served without a r
     },
     wait,
   );
+  t.comment(`reissued and served by every replica ${Date.now() - writtenAt} ms after the write`);
+  await kubectl.more(5);
   const { ok, failures } = await kubectl.stop();
   t.same(failures, [], 'kubectl kept working');
   t.ok(ok > 0, `kubectl ran ${ok} times during the rotation`);
@@ -323,6 +331,43 @@ t.test(
     const { ok, failures } = await kubectl.stop();
     t.same(failures, [], 'kubectl kept working through the CA renewal');
     t.ok(ok > 0, `kubectl ran ${ok} times during the renewal`);
+    t.same(
+      platform.replicas.map((replica) => replica.pid),
+      pids,
+      'no replica restarted',
+    );
+  },
+);
+
+t.test(
+  'a deleted Secret is recreated with a new CA, injected everywhere, and kubectl works again',
+  async (t) => {
+    const before = await readSecret();
+    const deletedAt = Date.now();
+    await cluster.kubectl(['delete', 'secret', SECRET, '-n', NS]);
+    let recreated = before;
+    await waitUntil(
+      'a new Secret, served and injected',
+      async () => {
+        recreated = await readSecret();
+        return (
+          recreated.caCert !== before.caCert &&
+          (await everyReplicaServes(recreated.cert)) &&
+          (await apiServiceCaBundle()) === recreated.caBundle
+        );
+      },
+      wait,
+    );
+    await waitUntil(
+      'kubectl through the APIService',
+      async () => {
+        await cluster.kubectl(['get', 'functions', '-A']);
+        return true;
+      },
+      wait,
+    );
+    t.comment(`recreated, served and injected ${Date.now() - deletedAt} ms after the delete`);
+    t.equal(splitPemCertificates(recreated.caBundle).length, 1);
     t.same(
       platform.replicas.map((replica) => replica.pid),
       pids,
