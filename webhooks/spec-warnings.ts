@@ -30,7 +30,7 @@ export function specWarnings(spec: unknown): string[] {
   const timeout = spec.timeoutSeconds;
   if (typeof timeout === 'number' && timeout > API_INVOKE_DEADLINE_SECONDS)
     warnings.push(
-      `spec.timeoutSeconds: invocations through the Kubernetes API (functions/invoke) end after ${API_INVOKE_DEADLINE_SECONDS}s; use the gateway for longer ones`,
+      `spec.timeoutSeconds: calls through the Kubernetes API (functions/invoke) end after ${API_INVOKE_DEADLINE_SECONDS}s; use the gateway`,
     );
   const rabbitmq = field(spec, 'triggers', 'rabbitmq');
   const minReplicas = field(spec, 'scale', 'minReplicas');
