@@ -8,6 +8,8 @@ const oddValue = fc.oneof(fc.constant(null), fc.string({ maxLength: 5 }), fc.int
 /** Mostly `arb`, sometimes null or a value of another type. */
 const sometimesOdd = <T>(arb: fc.Arbitrary<T>) =>
   fc.oneof({ weight: 8, arbitrary: arb }, { weight: 1, arbitrary: oddValue });
+const rarelyOdd = <T>(arb: fc.Arbitrary<T>) =>
+  fc.oneof({ weight: 30, arbitrary: arb }, { weight: 1, arbitrary: oddValue });
 
 const quantity = fc.oneof(
   fc.constantFrom('100m', '1', '2', '250m', '64Mi', '128Mi', '1Gi', '-1', 'lots', '1e3', '0.5'),
@@ -161,7 +163,7 @@ export const functionObject = fc.record({
 
 /** Random JSON, or a plausible Function object. */
 export const anyObject = fc.oneof(
-  { weight: 4, arbitrary: functionObject },
+  { weight: 10, arbitrary: functionObject },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }) },
 );
 
@@ -172,14 +174,13 @@ const gvk = fc.oneof(
     arbitrary: fc.constant({ group: BACKING_API_VERSION.split('/')[0], version: 'v1', kind: BACKING_KIND }),
   },
   { weight: 1, arbitrary: fc.record({ group: fc.string(), version: fc.string(), kind: fc.string() }) },
-  { weight: 1, arbitrary: oddValue },
 );
 
 /** An AdmissionReview v1 request, mostly well formed. */
 export const admissionReview = fc.record(
   {
     apiVersion: fc.oneof(
-      { weight: 8, arbitrary: fc.constant('admission.k8s.io/v1') },
+      { weight: 30, arbitrary: fc.constant('admission.k8s.io/v1') },
       { weight: 1, arbitrary: fc.constantFrom('admission.k8s.io/v1beta1', '') },
       { weight: 1, arbitrary: oddValue },
     ),
@@ -187,23 +188,25 @@ export const admissionReview = fc.record(
       { weight: 8, arbitrary: fc.constant('AdmissionReview') },
       { weight: 1, arbitrary: oddValue },
     ),
-    request: sometimesOdd(
+    request: rarelyOdd(
       fc.record(
         {
-          uid: sometimesOdd(fc.uuid()),
+          uid: rarelyOdd(fc.uuid()),
           kind: gvk,
           resource: fc.constant({ group: 'serverless.kube.io', version: 'v1', resource: 'functions' }),
           subResource: fc.constantFrom(undefined, '', 'status', 'scale'),
-          operation: sometimesOdd(fc.constantFrom('CREATE', 'UPDATE', 'DELETE', 'CONNECT', 'PATCH')),
+          operation: rarelyOdd(
+            fc.constantFrom('CREATE', 'CREATE', 'UPDATE', 'UPDATE', 'DELETE', 'CONNECT', 'PATCH'),
+          ),
           name: fc.constantFrom(undefined, '', 'hello'),
           namespace: fc.constantFrom(undefined, 'default'),
           object: anyObject,
           oldObject: anyObject,
           dryRun: fc.boolean(),
         },
-        { requiredKeys: ['uid', 'kind', 'operation'] },
+        { requiredKeys: ['uid', 'kind', 'operation', 'object', 'oldObject'] },
       ),
     ),
   },
-  { requiredKeys: [] },
+  { requiredKeys: ['apiVersion', 'kind', 'request'] },
 );
