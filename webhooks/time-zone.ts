@@ -15,17 +15,26 @@ export function timeZoneProblem(zone: string): string | undefined {
       return `unknown time zone ${zone}`;
   if (zone.toLowerCase() === 'local')
     return 'timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones';
-  const resolved = resolveZone(zone);
+  const canonical = resolveZone(zone);
   // Intl ignores case; Go reads a file by that exact name ("europe/paris" is no zone there).
-  if (!resolved || (resolved.toLowerCase() === zone.toLowerCase() && resolved !== zone))
+  if (!canonical || (canonical.toLowerCase() === zone.toLowerCase() && canonical !== zone))
     return `unknown time zone ${zone}`;
   return undefined;
 }
 
+/** Creating an Intl.DateTimeFormat costs ~0.1 ms: answers are kept (a bounded set of names). */
+const resolved = new Map<string, string | undefined>();
+const MAX_CACHED = 1000;
+
 function resolveZone(zone: string): string | undefined {
+  if (resolved.has(zone)) return resolved.get(zone);
+  let name: string | undefined;
   try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+    name = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
   } catch {
-    return undefined;
+    name = undefined;
   }
+  if (resolved.size >= MAX_CACHED) resolved.clear();
+  resolved.set(zone, name);
+  return name;
 }
