@@ -140,6 +140,7 @@ async function measurePaced(target: (typeof targets)[number], duration: number) 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 const ms = (n: number) => `${n.toFixed(2)} ms`;
+const signed = (n: number) => `${n >= 0 ? '+' : '−'}${ms(Math.abs(n))}`;
 
 /** One request, to check that each target answers what it should before timing it. */
 async function answerOf(target: (typeof targets)[number]): Promise<unknown> {
@@ -200,7 +201,7 @@ try {
       const extra =
         i === 0
           ? ''
-          : ` (+${ms(percentile(sorted, 50) - percentile(base, 50))} / +${ms(percentile(sorted, 99) - percentile(base, 99))} over baseline)`;
+          : ` (${signed(percentile(sorted, 50) - percentile(base, 50))} / ${signed(percentile(sorted, 99) - percentile(base, 99))} vs baseline)`;
       console.log(
         `  ${target.name.padEnd(36)} n=${sorted.length} p50 ${ms(percentile(sorted, 50))}, p99 ${ms(percentile(sorted, 99))}, max ${ms(sorted.at(-1)!)}${extra}; errors ${all[i]!.errors}, non-2xx ${all[i]!.non2xx}`,
       );
