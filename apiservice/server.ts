@@ -7,6 +7,8 @@ import { Server as TlsServer } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
 import express from 'express';
 import { GROUP, PLURAL } from '../src/api/constants.ts';
+import { WatchedHttpPathIndex } from '../webhooks/http-path-index.ts';
+import { createWebhookRouter } from '../webhooks/router.ts';
 import { ADMIT_ALL, type AdmissionHook } from './admission-hook.ts';
 import { trustedClientCas } from './auth-config.ts';
 import { AuthConfigWatcher } from './auth-config-watcher.ts';
@@ -78,6 +80,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       .type('text/plain')
       .send(drain.draining ? 'shutting down' : 'ok');
   });
+  // Admission webhooks: callers present no identity, the handlers hold no privilege.
+  const httpPaths = new WatchedHttpPathIndex(options.kubeConfig);
+  httpPaths.start().catch(() => {}); // retries by itself; path checks answer 503 until loaded
+  app.use(createWebhookRouter({ httpPaths }));
   app.use(async (req, res) => {
     drain.track(res);
     try {
@@ -164,6 +170,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       server.closeIdleConnections();
       await drain.drain(graceMs);
       authConfig.stop();
+      httpPaths.stop();
       server.closeAllConnections();
       backing.close();
       await closed;

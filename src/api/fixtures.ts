@@ -69,7 +69,7 @@ export function fullFunction(name = 'orders', namespace = 'shop'): FunctionObjec
         { name: 'POD', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
         { name: 'MEM', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
       ],
-      resources: { limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: 1, memory: '128Mi' } },
+      resources: { limits: { cpu: '1500m', memory: '256Mi' }, requests: { cpu: 1, memory: '128Mi' } },
       timeoutSeconds: 30,
       concurrency: 10,
       replicas: 1,
