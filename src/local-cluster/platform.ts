@@ -25,7 +25,7 @@ const SERVING_SECRET = 'kube-serverless-tls';
  * Off until the server serves /webhooks/mutate-functions and /webhooks/validate-functions: with
  * failurePolicy Fail, registering them earlier would refuse every function write.
  */
-export const REGISTER_WEBHOOKS = false;
+export const REGISTER_WEBHOOKS = true;
 const WEBHOOK_KINDS = new Set(['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']);
 
 export interface Platform {
