@@ -1,9 +1,11 @@
 // functions, functions/status and functions/scale: each request is translated to the backing
-// FunctionRecord, passed through the admission hook, sent to kube-apiserver, and its answer
-// translated back. Watches are translated event by event as they stream.
+// FunctionRecord, sent to kube-apiserver, and its answer translated back. Writes that a webhook
+// may match go through the admission chain (admission/write-path.ts). Watches are translated
+// event by event as they stream.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createInterface } from 'node:readline';
-import type { AdmissionHook } from './admission-hook.ts';
+import type { Admission } from './admission/admission.ts';
+import { admittedWrite, operationOf, requestAttributes } from './admission/write-path.ts';
 import type { UserInfo } from './authn.ts';
 import { type BackingClient, backingPath, readBody } from './backing.ts';
 import { serviceUnavailable } from './errors.ts';
@@ -23,7 +25,7 @@ const FORWARDED_HEADERS = ['accept', 'user-agent'] as const;
 
 export interface FunctionsRestDeps {
   backing: BackingClient;
-  admission: AdmissionHook;
+  admission: Admission;
 }
 
 /**
@@ -67,18 +69,48 @@ export function createFunctionsRest(deps: FunctionsRestDeps) {
       );
     }
     const translated = await translatedBody(req, info, url);
-    const admitted = await deps.admission.admit({ info, user, url, body: translated?.body });
     const headers: Record<string, string> = {};
     for (const name of FORWARDED_HEADERS) {
       const value = req.headers[name];
       if (typeof value === 'string') headers[name] = value;
     }
+    const abort = new AbortController();
+    res.on('close', () => abort.abort());
+    const operation = operationOf(info);
+    const plan = operation && (await deps.admission.plan(requestAttributes(info, operation)));
+    if (plan) {
+      const method = req.method ?? 'GET';
+      const write = {
+        backing: deps.backing,
+        info,
+        user,
+        url,
+        method,
+        headers,
+        translated,
+        signal: abort.signal,
+      };
+      const { answer, warnings } = await admittedWrite(write, plan);
+      const all = [
+        ...(translated?.warnings ?? []).map(warningHeader),
+        ...warnings.map(warningHeader),
+        ...(answer.headers.warning ? [answer.headers.warning].flat().map(warningToPublic) : []),
+      ];
+      if (all.length) res.setHeader('warning', all);
+      const contentType = answer.headers['content-type'] ?? '';
+      if (answer.json === undefined) {
+        res.writeHead(answer.statusCode, { 'content-type': contentType });
+        res.end(answer.body);
+        return;
+      }
+      sendJson(res, answer.statusCode, answer.json, contentType);
+      return;
+    }
+    const admitted = translated?.body;
     if (translated && admitted) {
       headers['content-type'] = translated.contentType;
       headers['content-length'] = String(admitted.length);
     }
-    const abort = new AbortController();
-    res.on('close', () => abort.abort());
     const response = await deps.backing.send({
       method: req.method ?? 'GET',
       path: backingPath(info.namespace, info.name, info.subresource),

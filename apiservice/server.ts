@@ -7,7 +7,7 @@ import { Server as TlsServer } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
 import express from 'express';
 import { GROUP, PLURAL } from '../src/api/constants.ts';
-import { ADMIT_ALL, type AdmissionHook } from './admission-hook.ts';
+import { type Admission, WebhookAdmission } from './admission/admission.ts';
 import { trustedClientCas } from './auth-config.ts';
 import { AuthConfigWatcher } from './auth-config-watcher.ts';
 import { authenticate } from './authn.ts';
@@ -27,7 +27,9 @@ export interface ApiServerOptions {
   tls: { cert: string; key: string };
   host?: string;
   port?: number;
-  admission?: AdmissionHook;
+  /** The admission chain; by default webhooks from the cluster's webhook configurations. */
+  admission?: Admission;
+  log?: (line: string) => void;
 }
 
 export interface RunningApiServer {
@@ -58,7 +60,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const reviewToken = createTokenReviewer(options.kubeConfig);
   const authorize = createAuthorizer(options.kubeConfig);
   const backing = new BackingClient(options.kubeConfig);
-  const functionsRest = createFunctionsRest({ backing, admission: options.admission ?? ADMIT_ALL });
+  const admission = options.admission ?? new WebhookAdmission(options.kubeConfig, options.log);
+  await admission.start?.();
+  const functionsRest = createFunctionsRest({ backing, admission });
 
   const app = express();
   app.disable('x-powered-by');
@@ -151,6 +155,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       server.closeIdleConnections();
       await drain.drain(graceMs);
       authConfig.stop();
+      await admission.stop?.();
       server.closeAllConnections();
       backing.close();
       await closed;

@@ -29,6 +29,7 @@ try {
     },
     host: process.env.KS_HOST ?? '0.0.0.0',
     port: Number(process.env.KS_PORT ?? 8443),
+    log: (line) => log(line),
   });
   log('serving serverless.kube.io/v1', { port: server.port });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
