@@ -3,7 +3,7 @@
 // kube-apiserver's webhook client does. Failures to get a usable answer are CallErrors (subject
 // to failurePolicy); a denial is a WebhookDenial.
 import { request } from 'node:https';
-import type { Operation as PatchOperation } from 'fast-json-patch';
+import type { Operation as PatchOperation } from './json-patch.ts';
 import type { AdmissionReview } from './review.ts';
 import type { ClientConfig, Webhook } from './webhooks.ts';
 

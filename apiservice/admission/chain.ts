@@ -1,7 +1,7 @@
 // The admission chain of one write, in kube-apiserver's order: mutating webhooks in chain order
 // (their JSONPatches applied, IfNeeded ones reinvoked once when a later webhook changed the
 // object), the built-in validation, then the validating webhooks in parallel.
-import jsonPatch from 'fast-json-patch';
+
 import { badRequest, internalError, StatusError } from '../errors.ts';
 import {
   CallError,
@@ -10,6 +10,7 @@ import {
   type WebhookAnswer,
   type WebhookStatus,
 } from './call-webhook.ts';
+import { applyPatch, compare } from './json-patch.ts';
 import { objectMatches } from './matching.ts';
 import { type AdmissionAttributes, admissionReview } from './review.ts';
 import type { Webhook } from './webhooks.ts';
@@ -52,7 +53,7 @@ function refuseDryRun(webhook: Webhook, attrs: AdmissionAttributes): void {
     throw badRequest(`admission webhook "${webhook.name}" does not support dry run`);
 }
 
-const unchanged = (a: unknown, b: unknown) => jsonPatch.compare(a as object, b as object).length === 0;
+const unchanged = (a: unknown, b: unknown) => compare(a as object, b as object).length === 0;
 
 export class AdmissionChain {
   constructor(private readonly deps: ChainDeps) {}
@@ -91,7 +92,7 @@ export class AdmissionChain {
         `admission webhook "${webhook.name}" attempted to modify the object, which is not supported for this operation`,
       );
     try {
-      return jsonPatch.applyPatch(structuredClone(attrs.object), answer.patch, true, false).newDocument;
+      return applyPatch(structuredClone(attrs.object), answer.patch, true, false).newDocument;
     } catch (error) {
       throw internalError(error);
     }
