@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createInterface } from 'node:readline';
 import type { Admission } from './admission/admission.ts';
-import { admittedWrite, operationOf, requestAttributes } from './admission/write-path.ts';
+import { type AdmittedWrite, admittedWrite, operationOf, requestAttributes } from './admission/write-path.ts';
 import type { UserInfo } from './authn.ts';
 import { type BackingClient, backingPath, readBody } from './backing.ts';
 import { serviceUnavailable } from './errors.ts';
@@ -79,31 +79,9 @@ export function createFunctionsRest(deps: FunctionsRestDeps) {
     const operation = operationOf(info);
     const plan = operation && (await deps.admission.plan(requestAttributes(info, operation)));
     if (plan) {
-      const method = req.method ?? 'GET';
-      const write = {
-        backing: deps.backing,
-        info,
-        user,
-        url,
-        method,
-        headers,
-        translated,
-        signal: abort.signal,
-      };
-      const { answer, warnings } = await admittedWrite(write, plan);
-      const all = [
-        ...(translated?.warnings ?? []).map(warningHeader),
-        ...warnings.map(warningHeader),
-        ...(answer.headers.warning ? [answer.headers.warning].flat().map(warningToPublic) : []),
-      ];
-      if (all.length) res.setHeader('warning', all);
-      const contentType = answer.headers['content-type'] ?? '';
-      if (answer.json === undefined) {
-        res.writeHead(answer.statusCode, { 'content-type': contentType });
-        res.end(answer.body);
-        return;
-      }
-      sendJson(res, answer.statusCode, answer.json, contentType);
+      const write = { backing: deps.backing, info, user, url, headers, translated, signal: abort.signal };
+      const admitted = await admittedWrite({ ...write, method: req.method ?? 'GET' }, plan);
+      sendAdmitted(res, admitted, translated?.warnings ?? []);
       return;
     }
     const admitted = translated?.body;
@@ -134,6 +112,27 @@ export function createFunctionsRest(deps: FunctionsRestDeps) {
     }
     sendJson(res, response.statusCode ?? 500, toPublic(json), contentType);
   };
+}
+
+/** The answer to a write that went through admission, with every warning on the way. */
+function sendAdmitted(
+  res: ServerResponse,
+  { answer, warnings }: AdmittedWrite,
+  bodyWarnings: string[],
+): void {
+  const all = [
+    ...bodyWarnings.map(warningHeader),
+    ...warnings.map(warningHeader),
+    ...answer.warnings.map(warningToPublic),
+  ];
+  if (all.length) res.setHeader('warning', all);
+  const contentType = answer.headers['content-type'] ?? '';
+  if (answer.json === undefined) {
+    res.writeHead(answer.statusCode, { 'content-type': contentType });
+    res.end(answer.body);
+    return;
+  }
+  sendJson(res, answer.statusCode, answer.json, contentType);
 }
 
 /** The parsed body, or undefined when it is empty or not JSON (it is then passed on as it is). */

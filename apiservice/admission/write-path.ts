@@ -11,9 +11,10 @@ import { conflict, OBJECT_MODIFIED } from '../errors.ts';
 import type { TranslatedBody } from '../request-body.ts';
 import type { ResourceRequest } from '../request-info.ts';
 import { toPublic } from '../translate.ts';
-import { objectToBacking } from '../translate-request.ts';
+import { metadataToBacking, objectToBacking } from '../translate-request.ts';
 import type { AdmissionPlan } from './admission.ts';
 import type { Operation, RequestAttributes } from './matching.ts';
+import { mergeDiff, mergeInto, removes } from './merge-diff.ts';
 import { type AdmissionAttributes, type GroupVersionKind, requestOptions } from './review.ts';
 
 type Json = Record<string, unknown>;
@@ -81,6 +82,8 @@ export interface BackingAnswer {
   body: Buffer;
   /** The body parsed and in public form; undefined when it is not JSON. */
   json: unknown;
+  /** Its Warning headers, as sent (backing names). */
+  warnings: string[];
 }
 
 const isModifiedConflict = (answer: BackingAnswer) =>
@@ -131,7 +134,13 @@ class Writer {
         json = undefined;
       }
     }
-    return { statusCode: response.statusCode ?? 500, headers: response.headers, body: text, json };
+    return {
+      statusCode: response.statusCode ?? 500,
+      headers: response.headers,
+      body: text,
+      json,
+      warnings: response.headersDistinct.warning ?? [],
+    };
   }
 
   private attributes(
@@ -248,6 +257,21 @@ class Writer {
           rv === undefined || own !== undefined ? translated.body : withPrecondition(translated, rv);
         return this.send('PATCH', search, bound, translated.contentType);
       }
+      if (apply) {
+        // Changed by admission: the client's apply with the webhooks' changes merged in, so the
+        // write stays one atomic apply with its own bookkeeping (ADR 0714).
+        const changes = mergeDiff(preview.json, admitted);
+        if (!removes(changes)) {
+          const config = withChanges(translated, changes);
+          if (config) {
+            const bound =
+              rv === undefined || own !== undefined
+                ? config
+                : withPrecondition({ ...translated, body: config }, rv);
+            return this.send('PATCH', search, bound, translated.contentType);
+          }
+        }
+      }
       const put = new URLSearchParams(search);
       put.delete('force');
       if (rv === undefined) return this.send('POST', put, this.body(admitted));
@@ -325,6 +349,7 @@ class Writer {
       headers: { 'content-type': 'application/json' },
       body: Buffer.from(JSON.stringify(result)),
       json: result,
+      warnings: [],
     };
   }
 }
@@ -351,6 +376,20 @@ function patchResourceVersion(translated: TranslatedBody): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** An apply configuration with admission's changes merged in; undefined when it is not an object. */
+function withChanges(translated: TranslatedBody, changes: unknown): Buffer | undefined {
+  let config: unknown;
+  try {
+    config = parseYaml(translated.body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!isObject(config) || !isObject(changes)) return undefined;
+  const backingChanges = structuredClone(changes);
+  metadataToBacking(backingChanges.metadata);
+  return Buffer.from(JSON.stringify(mergeInto(config, backingChanges)));
 }
 
 /** The patch with the stored resourceVersion as precondition (a JSON Patch test, or metadata). */
