@@ -92,11 +92,23 @@ function post(target: Target, body: string, ca: string | undefined, timeoutMs: n
   });
 }
 
+const UNKNOWN_AUTHORITY = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+]);
+
 function errorText(error: unknown): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
     return 'context deadline exceeded';
   const e = error as NodeJS.ErrnoException & { address?: string; port?: number };
   if (e?.code === 'ECONNREFUSED') return `dial tcp ${e.address}:${e.port}: connect: connection refused`;
+  // Go's wording for the usual TLS failures, which operators search for.
+  if (UNKNOWN_AUTHORITY.has(e?.code ?? ''))
+    return 'tls: failed to verify certificate: x509: certificate signed by unknown authority';
+  if (e?.code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return `tls: failed to verify certificate: x509: ${e.message}`;
   return error instanceof Error ? error.message : String(error);
 }
 

@@ -290,8 +290,16 @@ class Writer {
     }
   }
 
-  /** Admits deleting one stored object and deletes exactly that version of it. */
-  private async deleteOne(name: string, options: Json, search: URLSearchParams): Promise<BackingAnswer> {
+  /**
+   * Admits deleting one stored object and deletes exactly that version of it; `deleted` gets the
+   * object as it was when deleted (what DeleteCollection lists).
+   */
+  private async deleteOne(
+    name: string,
+    options: Json,
+    search: URLSearchParams,
+    deleted: unknown[] = [],
+  ): Promise<BackingAnswer> {
     const preconditions = isObject(options.preconditions) ? options.preconditions : {};
     const own = typeof preconditions.resourceVersion === 'string' && preconditions.resourceVersion !== '';
     return this.retrying(own, async () => {
@@ -304,7 +312,17 @@ class Writer {
         ? { ...options }
         : { ...options, preconditions: { ...preconditions, resourceVersion: resourceVersionOf(old.json) } };
       if (!bound.kind) Object.assign(bound, { kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1' });
-      return this.send('DELETE', search, Buffer.from(JSON.stringify(bound)), 'application/json', name);
+      const answer = await this.send(
+        'DELETE',
+        search,
+        Buffer.from(JSON.stringify(bound)),
+        'application/json',
+        name,
+      );
+      // A finished delete answers a Success Status; one waiting for finalizers, the object.
+      if (answer.statusCode < 300)
+        deleted.push(isObject(answer.json) && answer.json.kind === 'Status' ? old.json : answer.json);
+      return answer;
     });
   }
 
@@ -333,10 +351,9 @@ class Writer {
     const deleted: unknown[] = [];
     for (const item of list.json.items) {
       const name = metadataOf(item).name as string;
-      const answer = await this.deleteOne(name, options, deleteSearch);
+      const answer = await this.deleteOne(name, options, deleteSearch, deleted);
       if (answer.statusCode === 404) continue;
       if (answer.statusCode >= 300) return answer;
-      deleted.push(answer.json);
     }
     const result = {
       apiVersion: API_VERSION,

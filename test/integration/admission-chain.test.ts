@@ -180,6 +180,14 @@ t.test('a validating webhook denies functions labelled deny=true through kubectl
     items: [{ metadata: { name: 'batch-1' } }, {}],
   });
   t.match(await kubectl.ok(['get', 'fn', '-n', NS, '-l', 'batch=x']), /^$/);
+  // The same answer as the fast path gives (no webhook matches in the other namespace).
+  t.equal((await apply(fn('batch-3', { batch: 'x' }, OFF))).code, 0);
+  const fastPath = await kubectl.ok([
+    'delete',
+    '--raw',
+    `/apis/serverless.kube.io/v1/namespaces/${OFF}/functions?labelSelector=batch%3Dx`,
+  ]);
+  t.match(JSON.parse(fastPath), { kind: 'FunctionList', items: [{ metadata: { name: 'batch-3' } }] });
 });
 
 t.test('a mutating webhook adds a label; IfNeeded is reinvoked after a later change', async (t) => {
