@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createInterface } from 'node:readline';
 import type { Admission } from './admission/admission.ts';
-import { type AdmittedWrite, admittedWrite, operationOf, requestAttributes } from './admission/write-path.ts';
+import { type AdmittedWrite, admittedWrite, planWrite } from './admission/write-path.ts';
 import type { UserInfo } from './authn.ts';
 import { type BackingClient, backingPath, readBody } from './backing.ts';
 import { serviceUnavailable } from './errors.ts';
@@ -76,8 +76,7 @@ export function createFunctionsRest(deps: FunctionsRestDeps) {
     }
     const abort = new AbortController();
     res.on('close', () => abort.abort());
-    const operation = operationOf(info);
-    const plan = operation && (await deps.admission.plan(requestAttributes(info, operation)));
+    const plan = await planWrite(deps.admission, info, translated);
     if (plan) {
       const write = { backing: deps.backing, info, user, url, headers, translated, signal: abort.signal };
       const admitted = await admittedWrite({ ...write, method: req.method ?? 'GET' }, plan);

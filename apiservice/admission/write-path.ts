@@ -12,7 +12,7 @@ import type { TranslatedBody } from '../request-body.ts';
 import type { ResourceRequest } from '../request-info.ts';
 import { toPublic } from '../translate.ts';
 import { metadataToBacking, objectToBacking } from '../translate-request.ts';
-import type { AdmissionPlan } from './admission.ts';
+import type { Admission, AdmissionPlan } from './admission.ts';
 import type { Operation, RequestAttributes } from './matching.ts';
 import { mergeDiff, mergeInto, removes } from './merge-diff.ts';
 import { type AdmissionAttributes, type GroupVersionKind, requestOptions } from './review.ts';
@@ -71,6 +71,24 @@ export function requestAttributes(info: ResourceRequest, operation: Operation): 
   };
 }
 
+/** The chains a write may need, by operation (an apply may turn out to be a CREATE). */
+export type WritePlans = Partial<Record<Operation, AdmissionPlan>>;
+
+/** What admission a write needs; undefined when no webhook can match it (the fast path). */
+export async function planWrite(
+  admission: Admission,
+  info: ResourceRequest,
+  translated: TranslatedBody | undefined,
+): Promise<WritePlans | undefined> {
+  const operation = operationOf(info);
+  if (!operation) return undefined;
+  const plans: WritePlans = {};
+  plans[operation] = await admission.plan(requestAttributes(info, operation));
+  if (info.verb === 'patch' && translated?.contentType === APPLY)
+    plans.CREATE = await admission.plan(requestAttributes(info, 'CREATE'));
+  return plans.CREATE || plans[operation] ? plans : undefined;
+}
+
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const metadataOf = (o: unknown): Json => (isObject(o) && isObject(o.metadata) ? o.metadata : {});
 const resourceVersionOf = (o: unknown) => metadataOf(o).resourceVersion as string | undefined;
@@ -96,7 +114,7 @@ class Writer {
   readonly warnings: string[] = [];
   constructor(
     private readonly req: WriteRequest,
-    private readonly plan: AdmissionPlan,
+    private readonly plans: WritePlans,
   ) {}
 
   private get kind(): GroupVersionKind {
@@ -163,7 +181,9 @@ class Writer {
   }
 
   private async admit(attrs: AdmissionAttributes): Promise<unknown> {
-    const result = await this.plan.run(attrs);
+    const plan = this.plans[attrs.operation];
+    if (!plan) return attrs.object;
+    const result = await plan.run(attrs);
     this.warnings.push(...result.warnings);
     return result.object;
   }
@@ -425,8 +445,8 @@ function withPrecondition(translated: TranslatedBody, rv: string): Buffer {
 }
 
 /** Runs the write with admission; resolves to the backing server's answer to the final write. */
-export async function admittedWrite(req: WriteRequest, plan: AdmissionPlan): Promise<AdmittedWrite> {
-  const writer = new Writer(req, plan);
+export async function admittedWrite(req: WriteRequest, plans: WritePlans): Promise<AdmittedWrite> {
+  const writer = new Writer(req, plans);
   const verbs: Record<string, () => Promise<BackingAnswer>> = {
     create: () => writer.create(),
     update: () => writer.update(),
