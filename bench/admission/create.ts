@@ -1,8 +1,11 @@
-// Time the admission chain adds to a create through the aggregated API: the same create with no
-// webhook configured (the fast path), with one trivial allow-all validating webhook (an HTTPS
-// server in this process, registered by url), and straight on the backing CRD, one at a time,
-// interleaved within each phase.
-// Usage: node --import tsx bench/admission/create.ts [creates=200]
+// Time the admission chain adds to writes through the aggregated API, one request at a time:
+// phase 1, no webhook configuration at all: creates through the aggregated API and on the
+// backing CRD, interleaved; phase 2, one trivial allow-all validating webhook (an HTTPS server in
+// this process, registered by url) selecting one namespace: creates on the backing CRD, through
+// the aggregated API where no webhook matches (fast path) and where the webhook is called,
+// interleaved; then merge patches of one label in both namespaces (an admitted patch reads the
+// stored object and previews the patch first).
+// Usage: node --import tsx bench/admission/create.ts [creates=200] [patches=200]
 import { startWebhookServer } from '../../test/helpers/webhook-server.ts';
 import {
   BACKING,
@@ -11,6 +14,7 @@ import {
   functionBody,
   machine,
   ms,
+  NS,
   PUBLIC,
   percentile,
   recordBody,
@@ -18,32 +22,47 @@ import {
 } from '../apiservice/common.ts';
 
 const creates = Number(process.argv[2] ?? 200);
+const patches = Number(process.argv[3] ?? 200);
+const HOOKED_NS = 'bench-hooked';
+const HOOKED = PUBLIC.replace(`/namespaces/${NS}/`, `/namespaces/${HOOKED_NS}/`);
 
 const bench = await benchCluster();
 const webhook = await startWebhookServer();
 try {
-  const { admin } = bench;
+  const { admin, cluster } = bench;
+  await cluster.kubectl(['create', 'namespace', HOOKED_NS]);
+  await cluster.kubectl(['label', 'namespace', HOOKED_NS, 'bench-admission=on']);
+  const body = (path: string, name: string) => {
+    if (path === BACKING) return recordBody(name);
+    const fn = functionBody(name) as { metadata: Record<string, unknown> };
+    if (path === HOOKED) fn.metadata.namespace = HOOKED_NS;
+    return fn;
+  };
   const create = async (path: string, name: string) =>
-    expectStatus(
-      await admin.send('POST', path, { body: path === PUBLIC ? functionBody(name) : recordBody(name) }),
-      201,
-      `create ${name}`,
-    );
-  /** `creates` creates on each path, alternating which goes first. */
-  async function phase(label: string) {
-    for (let i = 0; i < 5; i++)
-      await Promise.all([create(PUBLIC, `${label}-wp-${i}`), create(BACKING, `${label}-wb-${i}`)]);
-    const times = { public: [] as number[], backing: [] as number[] };
-    for (let i = 0; i < creates; i++) {
-      const order = i % 2 === 0 ? [PUBLIC, BACKING] : [BACKING, PUBLIC];
-      for (const path of order) {
-        const which = path === PUBLIC ? 'public' : 'backing';
-        times[which].push(await timed(() => create(path, `${label}-${which}-${i}`)));
+    expectStatus(await admin.send('POST', path, { body: body(path, name) }), 201, `create ${name}`);
+  /** `count` rounds of one request per path, the first path rotating each round. */
+  async function interleaved(
+    count: number,
+    paths: string[],
+    task: (path: string, i: number) => Promise<void>,
+  ) {
+    const times = new Map<string, number[]>(paths.map((p) => [p, []]));
+    for (let i = 0; i < count; i++) {
+      for (let k = 0; k < paths.length; k++) {
+        const path = paths[(i + k) % paths.length] as string;
+        times.get(path)?.push(await timed(() => task(path, i)));
       }
     }
     return times;
   }
-  const without = await phase('plain');
+  const line = (what: string, values: number[] = []) =>
+    console.log(`  ${what.padEnd(46)} p50 ${ms(percentile(values, 50))}, p99 ${ms(percentile(values, 99))}`);
+
+  await interleaved(5, [PUBLIC, BACKING], (path, i) => create(path, `warm-${path === BACKING}-${i}`));
+  const plain = await interleaved(creates, [PUBLIC, BACKING], (path, i) =>
+    create(path, `plain-${path === BACKING ? 'b' : 'p'}-${i}`),
+  );
+
   const configuration = {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'ValidatingWebhookConfiguration',
@@ -54,12 +73,13 @@ try {
         clientConfig: { url: webhook.url(), caBundle: webhook.caBundle },
         rules: [
           {
-            operations: ['CREATE'],
+            operations: ['CREATE', 'UPDATE'],
             apiGroups: ['serverless.kube.io'],
             apiVersions: ['v1'],
             resources: ['functions'],
           },
         ],
+        namespaceSelector: { matchLabels: { 'bench-admission': 'on' } },
         sideEffects: 'None',
         admissionReviewVersions: ['v1'],
       },
@@ -72,20 +92,36 @@ try {
     201,
     'register the webhook',
   );
-  // Both replicas must have seen it: wait until creates on both reach the webhook.
-  for (let i = 0; webhook.received.length < 20; i++) await create(PUBLIC, `propagate-${i}`);
-  const withWebhook = await phase('webhook');
+  // Both replicas must have it: wait until creates keep reaching the webhook.
+  for (let i = 0; webhook.received.length < 20; i++) await create(HOOKED, `propagate-${i}`);
+  const before = webhook.received.length;
+  const hooked = await interleaved(creates, [BACKING, PUBLIC, HOOKED], (path, i) =>
+    create(path, `hooked-${path === BACKING ? 'b' : path === PUBLIC ? 'p' : 'h'}-${i}`),
+  );
+  const patch = (path: string, i: number) =>
+    admin
+      .send('PATCH', `${path}/hooked-${path === PUBLIC ? 'p' : 'h'}-${i % creates}`, {
+        body: { metadata: { labels: { round: String(i) } } },
+        contentType: 'application/merge-patch+json',
+      })
+      .then((res) => expectStatus(res, 200, `patch ${path}`));
+  const patched = await interleaved(patches, [PUBLIC, HOOKED], patch);
+
   console.log(`machine: ${machine()}`);
-  console.log(`create, ${creates} per series, sequential, interleaved with the backing CRD:`);
-  const line = (what: string, values: number[]) =>
-    console.log(`  ${what.padEnd(40)} p50 ${ms(percentile(values, 50))}, p99 ${ms(percentile(values, 99))}`);
-  line('backing CRD (no webhook phase)', without.backing);
-  line('aggregated, no webhook configured', without.public);
-  line('backing CRD (webhook phase)', withWebhook.backing);
-  line('aggregated, one allow-all webhook', withWebhook.public);
-  const added = (p: number) => percentile(withWebhook.public, p) - percentile(without.public, p);
-  console.log(`  added by the chain with one webhook: p50 ${ms(added(50))}, p99 ${ms(added(99))}`);
-  console.log(`  webhook calls received: ${webhook.received.length}`);
+  console.log(`create, ${creates} per series, sequential, interleaved within each phase:`);
+  console.log(' phase 1, no webhook configuration:');
+  line('backing CRD', plain.get(BACKING));
+  line('aggregated', plain.get(PUBLIC));
+  console.log(' phase 2, one allow-all webhook selecting one namespace:');
+  line('backing CRD', hooked.get(BACKING));
+  line('aggregated, webhook not matching (fast path)', hooked.get(PUBLIC));
+  line('aggregated, webhook called', hooked.get(HOOKED));
+  console.log(`merge patch of a label, ${patches} per series, interleaved:`);
+  line('aggregated, webhook not matching (fast path)', patched.get(PUBLIC));
+  line('aggregated, webhook called', patched.get(HOOKED));
+  console.log(
+    `webhook calls in phase 2: ${webhook.received.length - before} (expected ${creates + patches})`,
+  );
 } finally {
   await webhook.close();
   await bench.stop();
