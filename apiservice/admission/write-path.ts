@@ -22,6 +22,7 @@ type Json = Record<string, unknown>;
 const MAX_ATTEMPTS = 5;
 const APPLY = 'application/apply-patch+yaml';
 const JSON_PATCH = 'application/json-patch+json';
+const MERGE_PATCH = 'application/merge-patch+json';
 const SCALE_KIND: GroupVersionKind = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
 const FUNCTION_KIND: GroupVersionKind = { group: GROUP, version: VERSION, kind: KIND };
 
@@ -274,8 +275,10 @@ class Writer {
       const options = requestOptions(operation, search, true);
       const oldObject = rv === undefined ? undefined : old.json;
       const admitted = await this.admit(this.attributes(operation, preview.json, oldObject, options));
-      if (apply && unchanged(admitted, preview.json)) {
-        // Server-side apply keeps its own bookkeeping: the client's apply, bound to that version.
+      if ((apply || translated.contentType === MERGE_PATCH) && unchanged(admitted, preview.json)) {
+        // Unchanged: the client's own patch, bound to the version admitted. Server-side apply
+        // keeps its own bookkeeping so; a merge patch is simply smaller than the object. (A JSON
+        // patch could only be bound by a `test` op, whose failure is no 409: it is PUT.)
         const bound =
           rv === undefined || own !== undefined ? translated.body : withPrecondition(translated, rv);
         return this.send('PATCH', search, bound, translated.contentType);

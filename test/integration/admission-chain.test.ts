@@ -338,3 +338,38 @@ t.test('functions/scale: the webhook sees autoscaling/v1 Scale objects', async (
   const stored = JSON.parse(await kubectl.ok(['get', 'fn', '-n', NS, 'scaled', '-o', 'json']));
   t.equal(stored.spec.replicas, 2);
 });
+
+t.test('objectSelector: the object or the stored object must carry the labels', async (t) => {
+  const server = await startWebhookServer();
+  t.teardown(() => server.close());
+  const body = configuration(
+    'Validating',
+    'selected',
+    { url: server.url(), caBundle: server.caBundle },
+    { objectSelector: { matchLabels: { watched: 'yes' } } },
+  );
+  await kubectl.ok(['apply', '-f', '-'], { input: body });
+  t.teardown(() => unregister('ValidatingWebhookConfiguration', 'selected'));
+  // The probe carries no such label: wait on a labelled dry run instead.
+  await waitUntil(
+    'the objectSelector webhook takes effect',
+    async () => {
+      await apply(fn('probe-selected', { watched: 'yes' }), '--dry-run=server');
+      return server.received.length > 0;
+    },
+    { timeoutMs: 30_000, intervalMs: 300 },
+  );
+  server.received.length = 0;
+  t.equal((await apply(fn('unwatched'))).code, 0);
+  t.equal((await apply(fn('watched', { watched: 'yes' }))).code, 0);
+  const unlabel = await kubectl.run(['label', 'fn', '-n', NS, 'watched', 'watched-']);
+  t.equal(unlabel.code, 0, unlabel.stderr);
+  t.same(
+    server.received.map((r) => [r.request.operation, r.request.name]),
+    [
+      ['CREATE', 'watched'],
+      ['UPDATE', 'watched'],
+    ],
+    'the unlabelled function is never sent; removing the label is (the stored object matches)',
+  );
+});
