@@ -1,9 +1,11 @@
 // functions, functions/status and functions/scale: each request is translated to the backing
-// FunctionRecord, passed through the admission hook, sent to kube-apiserver, and its answer
-// translated back. Watches are translated event by event as they stream.
+// FunctionRecord, sent to kube-apiserver, and its answer translated back. Writes that a webhook
+// may match go through the admission chain (admission/write-path.ts). Watches are translated
+// event by event as they stream.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createInterface } from 'node:readline';
-import type { AdmissionHook } from './admission-hook.ts';
+import type { Admission } from './admission/admission.ts';
+import { type AdmittedWrite, admittedWrite, planWrite } from './admission/write-path.ts';
 import type { UserInfo } from './authn.ts';
 import { type BackingClient, backingPath, readBody } from './backing.ts';
 import { serviceUnavailable } from './errors.ts';
@@ -23,7 +25,7 @@ const FORWARDED_HEADERS = ['accept', 'user-agent'] as const;
 
 export interface FunctionsRestDeps {
   backing: BackingClient;
-  admission: AdmissionHook;
+  admission: Admission;
 }
 
 /**
@@ -67,18 +69,25 @@ export function createFunctionsRest(deps: FunctionsRestDeps) {
       );
     }
     const translated = await translatedBody(req, info, url);
-    const admitted = await deps.admission.admit({ info, user, url, body: translated?.body });
     const headers: Record<string, string> = {};
     for (const name of FORWARDED_HEADERS) {
       const value = req.headers[name];
       if (typeof value === 'string') headers[name] = value;
     }
+    const abort = new AbortController();
+    res.on('close', () => abort.abort());
+    const plan = await planWrite(deps.admission, info, translated);
+    if (plan) {
+      const write = { backing: deps.backing, info, user, url, headers, translated, signal: abort.signal };
+      const admitted = await admittedWrite({ ...write, method: req.method ?? 'GET' }, plan);
+      sendAdmitted(res, admitted, translated?.warnings ?? []);
+      return;
+    }
+    const admitted = translated?.body;
     if (translated && admitted) {
       headers['content-type'] = translated.contentType;
       headers['content-length'] = String(admitted.length);
     }
-    const abort = new AbortController();
-    res.on('close', () => abort.abort());
     const response = await deps.backing.send({
       method: req.method ?? 'GET',
       path: backingPath(info.namespace, info.name, info.subresource),
@@ -102,6 +111,27 @@ export function createFunctionsRest(deps: FunctionsRestDeps) {
     }
     sendJson(res, response.statusCode ?? 500, toPublic(json), contentType);
   };
+}
+
+/** The answer to a write that went through admission, with every warning on the way. */
+function sendAdmitted(
+  res: ServerResponse,
+  { answer, warnings }: AdmittedWrite,
+  bodyWarnings: string[],
+): void {
+  const all = [
+    ...bodyWarnings.map(warningHeader),
+    ...warnings.map(warningHeader),
+    ...answer.warnings.map(warningToPublic),
+  ];
+  if (all.length) res.setHeader('warning', all);
+  const contentType = answer.headers['content-type'] ?? '';
+  if (answer.json === undefined) {
+    res.writeHead(answer.statusCode, { 'content-type': contentType });
+    res.end(answer.body);
+    return;
+  }
+  sendJson(res, answer.statusCode, answer.json, contentType);
 }
 
 /** The parsed body, or undefined when it is empty or not JSON (it is then passed on as it is). */

@@ -9,7 +9,7 @@ import express from 'express';
 import { GROUP, PLURAL } from '../src/api/constants.ts';
 import { WatchedHttpPathIndex } from '../webhooks/http-path-index.ts';
 import { createWebhookRouter } from '../webhooks/router.ts';
-import { ADMIT_ALL, type AdmissionHook } from './admission-hook.ts';
+import { type Admission, WebhookAdmission } from './admission/admission.ts';
 import { trustedClientCas } from './auth-config.ts';
 import { AuthConfigWatcher } from './auth-config-watcher.ts';
 import { authenticate } from './authn.ts';
@@ -29,7 +29,9 @@ export interface ApiServerOptions {
   tls: { cert: string; key: string };
   host?: string;
   port?: number;
-  admission?: AdmissionHook;
+  /** The admission chain; by default webhooks from the cluster's webhook configurations. */
+  admission?: Admission;
+  log?: (line: string) => void;
 }
 
 export interface RunningApiServer {
@@ -62,7 +64,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const reviewToken = createTokenReviewer(options.kubeConfig);
   const authorize = createAuthorizer(options.kubeConfig);
   const backing = new BackingClient(options.kubeConfig);
-  const functionsRest = createFunctionsRest({ backing, admission: options.admission ?? ADMIT_ALL });
+  const admission = options.admission ?? new WebhookAdmission(options.kubeConfig, options.log);
+  await admission.start?.();
+  const functionsRest = createFunctionsRest({ backing, admission });
 
   const app = express();
   app.disable('x-powered-by');
@@ -171,6 +175,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       await drain.drain(graceMs);
       authConfig.stop();
       httpPaths.stop();
+      await admission.stop?.();
       server.closeAllConnections();
       backing.close();
       await closed;

@@ -22,6 +22,7 @@ try {
     tls: servingTls.current,
     host: process.env.KS_HOST ?? '0.0.0.0',
     port: Number(process.env.KS_PORT ?? 8443),
+    log: (line) => log(line),
   });
   servingTls.onChange((pair) => server.setServingCertificate(pair));
   log('serving serverless.kube.io/v1', { port: server.port });
