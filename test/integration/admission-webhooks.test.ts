@@ -38,7 +38,7 @@ spec:
   source:
     inline: "x"
   env:
-    - name: "1-not a name"
+    - name: "A=B"
       value: x
   scale:
     minReplicas: 5
