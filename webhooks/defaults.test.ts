@@ -3,7 +3,7 @@ import t from 'tap';
 import { minimalFunction } from '../src/api/fixtures.ts';
 import type { FunctionObject } from '../src/api/types.ts';
 import { compare } from '../src/util/json-patch.ts';
-import { anyObject, functionObject } from '../test/helpers/function-arbitraries.ts';
+import { anyObject, functionObject, validFunction } from '../test/helpers/function-arbitraries.ts';
 import { DEFAULTS, RUNTIME_LABEL, withDefaults } from './defaults.ts';
 import { validateFunction } from './validate.ts';
 
@@ -152,12 +152,23 @@ t.test('property: idempotent, and the patch of a defaulted object is empty', asy
   );
 });
 
-t.test('property: defaults add no error to a valid function', async () => {
+t.test('property: a valid function stays valid with its defaults', async () => {
+  fc.assert(
+    fc.property(validFunction, (object) => {
+      if (validateFunction(object).errors.length)
+        throw new Error(`arbitrary not valid: ${JSON.stringify(object)}`);
+      return validateFunction(withDefaults(object)).errors.length === 0;
+    }),
+    { seed: SEED, numRuns: 500 },
+  );
+});
+
+t.test('property: defaults never add an error to a spec that has some', async () => {
+  const fields = (object: unknown) => new Set(validateFunction(object).errors.map((e) => e.field));
   fc.assert(
     fc.property(functionObject, (object) => {
-      const before = validateFunction(object).errors;
-      if (before.length) return true;
-      return validateFunction(withDefaults(object)).errors.length === 0;
+      const before = fields(object);
+      return [...fields(withDefaults(object))].every((field) => before.has(field));
     }),
     { seed: SEED, numRuns: 500 },
   );

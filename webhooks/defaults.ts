@@ -80,8 +80,11 @@ function defaultResources(resources: Json): void {
   const limits = child(resources, 'limits');
   if (!requests || !limits) return;
   for (const name of ['cpu', 'memory'] as const) {
-    if (missing(requests[name]))
-      requests[name] = missing(limits[name]) ? DEFAULTS.requests[name] : limits[name];
+    if (missing(requests[name])) {
+      if (missing(limits[name])) requests[name] = DEFAULTS.requests[name];
+      // Only a sound limit is copied: a bad one is reported once, where it is.
+      else if ((parseQuantity(limits[name]) ?? -1) >= 0) requests[name] = limits[name];
+    }
     if (missing(limits[name])) {
       const request = parseQuantity(requests[name]);
       if (request === undefined) continue;

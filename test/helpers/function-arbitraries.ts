@@ -18,7 +18,7 @@ const quantity = fc.oneof(
 const resourceMap = fc.dictionary(fc.constantFrom('cpu', 'memory', 'ephemeral-storage'), quantity, {
   maxKeys: 3,
 });
-const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/);
+const name = fc.stringMatching(/^[a-z]([a-z0-9-]{0,7}[a-z0-9])?$/);
 
 export const functionSpec = fc.record(
   {
@@ -210,3 +210,106 @@ export const admissionReview = fc.record(
   },
   { requiredKeys: ['apiVersion', 'kind', 'request'] },
 );
+
+const validScale = fc
+  .record(
+    {
+      minReplicas: fc.integer({ min: 0, max: 20 }),
+      maxReplicas: fc.integer({ min: 1, max: 30 }),
+      targetCPUUtilizationPercentage: fc.integer({ min: 1, max: 100 }),
+      idleTimeoutSeconds: fc.integer({ min: 1, max: 3600 }),
+    },
+    { requiredKeys: [] },
+  )
+  .map((s) =>
+    s.minReplicas !== undefined && s.maxReplicas !== undefined && s.minReplicas > s.maxReplicas
+      ? { ...s, maxReplicas: s.minReplicas || 1 }
+      : s,
+  );
+const cpu = fc.constantFrom('100m', '250m', '1', '2', 1);
+const memory = fc.constantFrom('64Mi', '128Mi', '1Gi', '300Mi');
+const validResources = fc
+  .record(
+    {
+      requests: fc.record({ cpu, memory }, { requiredKeys: [] }),
+      limits: fc.record({ cpu, memory }, { requiredKeys: [] }),
+    },
+    { requiredKeys: [] },
+  )
+  .map((r) => {
+    // Requests within limits, as Kubernetes wants them.
+    const out = structuredClone(r);
+    for (const k of ['cpu', 'memory'] as const) {
+      const request = out.requests?.[k];
+      const limit = out.limits?.[k];
+      if (request !== undefined && limit !== undefined && out.limits)
+        (out.limits as Record<string, unknown>)[k] = request;
+    }
+    return out;
+  });
+
+/** A Function that passes validation, with any subset of the optional fields set. */
+export const validFunction = fc
+  .record(
+    {
+      runtime: fc.constantFrom(...RUNTIME_IDS),
+      handler: fc.constantFrom('main.run', 'handler.Handle', 'lib/app.serve'),
+      source: fc.oneof(
+        fc.record({ inline: fc.string({ maxLength: 30 }) }),
+        fc.record({ configMapRef: fc.record({ name }) }),
+      ),
+      env: fc.uniqueArray(
+        fc.record({ name: fc.stringMatching(/^[A-Z_]{1,6}$/), value: fc.string({ maxLength: 5 }) }),
+        {
+          selector: (e) => e.name,
+          maxLength: 3,
+        },
+      ),
+      resources: validResources,
+      timeoutSeconds: fc.integer({ min: 1, max: 900 }),
+      concurrency: fc.integer({ min: 0, max: 100 }),
+      scale: validScale,
+      triggers: fc.record(
+        {
+          http: fc.record(
+            {
+              path: fc.constantFrom('/hello', '/a/b', '/v1/x:y'),
+              methods: fc.uniqueArray(fc.constantFrom('GET', 'POST', 'PUT'), { maxLength: 2 }),
+            },
+            { requiredKeys: [] },
+          ),
+          cron: fc.uniqueArray(
+            fc.record(
+              {
+                name,
+                schedule: fc.constantFrom('0 3 * * *', '@hourly', '*/5 9-17 * * mon-fri'),
+                timeZone: fc.constantFrom('UTC', 'Europe/Paris', 'America/New_York'),
+              },
+              { requiredKeys: ['name', 'schedule'] },
+            ),
+            { selector: (c) => c.name, maxLength: 2 },
+          ),
+          rabbitmq: fc.uniqueArray(
+            fc.record(
+              {
+                name,
+                connectionSecretRef: fc.record({ name }),
+                prefetch: fc.integer({ min: 1, max: 100 }),
+                maxRetries: fc.integer({ min: 0, max: 10 }),
+              },
+              { requiredKeys: ['name', 'connectionSecretRef'] },
+            ),
+            { selector: (q) => q.name, maxLength: 2 },
+          ),
+        },
+        { requiredKeys: [] },
+      ),
+    },
+    { requiredKeys: ['runtime', 'source'] },
+  )
+  .map((spec) => ({
+    apiVersion: API_VERSION,
+    kind: KIND,
+    metadata: { name: 'fn', namespace: 'default' },
+    spec,
+  }));
