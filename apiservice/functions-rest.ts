@@ -16,8 +16,8 @@ import {
   type TranslatedBody,
 } from './request-body.ts';
 import type { ResourceRequest } from './request-info.ts';
-import { sendJson } from './respond.ts';
-import { toPublic, warningToPublic, watchEventToPublic } from './translate.ts';
+import { warningToPublic, watchEventToPublic } from './translate.ts';
+import { answerToPublic } from './translate-bytes.ts';
 
 const FORWARDED_HEADERS = ['accept', 'user-agent'] as const;
 
@@ -93,24 +93,18 @@ export function createFunctionsRest(deps: FunctionsRestDeps) {
     if (warnings.length) res.setHeader('warning', warnings);
     if (info.verb === 'watch' && response.statusCode === 200) return streamWatch(response, res, contentType);
     const body = await readBody(response);
-    const json =
-      contentType.startsWith('application/json') && req.method !== 'HEAD' ? parseJson(body) : undefined;
-    if (json === undefined) {
+    if (!contentType.startsWith('application/json') || req.method === 'HEAD') {
       res.writeHead(response.statusCode ?? 500, { 'content-type': contentType });
       res.end(body);
       return;
     }
-    sendJson(res, response.statusCode ?? 500, toPublic(json), contentType);
+    const answer = answerToPublic(body);
+    res.writeHead(response.statusCode ?? 500, {
+      'content-type': contentType,
+      'content-length': answer.length,
+    });
+    res.end(answer);
   };
-}
-
-/** The parsed body, or undefined when it is empty or not JSON (it is then passed on as it is). */
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
 }
 
 /** A Warning header value as kube-apiserver writes it (code 299, no agent). */
