@@ -66,7 +66,8 @@ export function createFunctionsRest(deps: FunctionsRestDeps) {
         `functions/${info.subresource} is not served by this version of kube-serverless`,
       );
     }
-    const translated = await translatedBody(req, info, url);
+    // A watch reads no body, whatever the method (`POST /watch/...` is a watch for kube-apiserver).
+    const translated = info.verb === 'watch' ? undefined : await translatedBody(req, info, url);
     const admitted = await deps.admission.admit({ info, user, url, body: translated?.body });
     const headers: Record<string, string> = {};
     for (const name of FORWARDED_HEADERS) {
@@ -81,7 +82,7 @@ export function createFunctionsRest(deps: FunctionsRestDeps) {
     res.on('close', () => abort.abort());
     const response = await deps.backing.send({
       method: req.method ?? 'GET',
-      path: backingPath(info.namespace, info.name, info.subresource),
+      path: backingPath(info.namespace, info.name, info.subresource, info.watchPath),
       search: url.search,
       headers,
       body: admitted,
