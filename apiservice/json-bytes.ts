@@ -1,8 +1,9 @@
 /**
  * A cursor over JSON text in a Buffer that walks only the members a caller asks about and skips
- * every other value without decoding it, byte by byte in a loop the JIT compiles tightly. Structure is checked (brackets match, keys
- * are strings, members are separated); the contents of skipped strings and literals are not.
- * Anything unexpected throws NotScannable: the caller then takes the exact, parsing path.
+ * every other value without decoding it, in a byte loop the JIT compiles tightly. Structure is
+ * checked (brackets match, keys are strings, members are separated); the contents of skipped
+ * strings and literals are not. Anything unexpected throws NotScannable: the caller then takes
+ * the exact, parsing path.
  */
 
 export class NotScannable extends Error {}
