@@ -94,7 +94,7 @@ export function createFunctionsRest(deps: FunctionsRestDeps) {
     if (warnings.length) res.setHeader('warning', warnings);
     if (info.verb === 'watch' && response.statusCode === 200) return streamWatch(response, res, contentType);
     const body = await readBody(response);
-    if (!contentType.startsWith('application/json') || req.method === 'HEAD') {
+    if (!contentType.startsWith('application/json') || req.method === 'HEAD' || body.length === 0) {
       res.writeHead(response.statusCode ?? 500, { 'content-type': contentType });
       res.end(body);
       return;
