@@ -16,7 +16,6 @@ import {
   type TranslatedBody,
 } from './request-body.ts';
 import type { ResourceRequest } from './request-info.ts';
-import { sendListAnswer } from './send-list.ts';
 import { warningToPublic, watchEventToPublic } from './translate.ts';
 import { answerToPublic } from './translate-bytes.ts';
 
@@ -94,13 +93,6 @@ export function createFunctionsRest(deps: FunctionsRestDeps) {
     const warnings = [...(translated?.warnings ?? []).map(warningHeader), ...backingWarnings(response)];
     if (warnings.length) res.setHeader('warning', warnings);
     if (info.verb === 'watch' && response.statusCode === 200) return streamWatch(response, res, contentType);
-    if (
-      info.verb === 'list' &&
-      req.method === 'GET' &&
-      response.statusCode === 200 &&
-      contentType.startsWith('application/json')
-    )
-      return sendListAnswer(response, res, contentType);
     const body = await readBody(response);
     if (!contentType.startsWith('application/json') || req.method === 'HEAD' || body.length === 0) {
       res.writeHead(response.statusCode ?? 500, { 'content-type': contentType });

@@ -8,9 +8,6 @@
 
 export class NotScannable extends Error {}
 
-/** The text ended where more was expected: with more bytes, the scan may succeed. */
-export class Incomplete extends NotScannable {}
-
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COLON = 0x3a;
@@ -36,17 +33,6 @@ export class JsonBytes {
     return this.buf[this.pos];
   }
 
-  /** Where the text is cut short, more may come; anything else is not JSON this scan reads. */
-  fail(what: string): never {
-    throw this.pos >= this.buf.length ? new Incomplete(what) : new NotScannable(what);
-  }
-
-  /** Moves past `byte`, which must be next. */
-  expect(byte: number, what: string): void {
-    if (this.buf[this.pos] !== byte) this.fail(`${what} was expected`);
-    this.pos++;
-  }
-
   ws(): void {
     const b = this.buf;
     while (isSpace(b[this.pos])) this.pos++;
@@ -70,12 +56,12 @@ export class JsonBytes {
       if (c === QUOTE) return i + 1;
       if (c === BACKSLASH) i++;
     }
-    throw new Incomplete('unterminated string');
+    throw new NotScannable('unterminated string');
   }
 
   /** The string token at the cursor; the cursor moves past it. */
   string(): StringToken {
-    if (this.buf[this.pos] !== QUOTE) this.fail('a string was expected');
+    if (this.buf[this.pos] !== QUOTE) throw new NotScannable('a string was expected');
     const start = this.pos;
     this.pos = this.stringEnd(start);
     return { start, end: this.pos };
@@ -105,7 +91,7 @@ export class JsonBytes {
         if (d === COMMA || d === CLOSE_OBJECT || d === CLOSE_ARRAY || isSpace(d)) break;
         this.pos++;
       }
-      if (this.pos === start) this.fail('a value was expected');
+      if (this.pos === start) throw new NotScannable('a value was expected');
       return;
     }
     // Open containers on a stack, so that a `]` can never close a `{`.
@@ -128,7 +114,7 @@ export class JsonBytes {
         }
       }
     }
-    throw new Incomplete('unterminated container');
+    throw new NotScannable('unterminated container');
   }
 
   /**
@@ -137,7 +123,7 @@ export class JsonBytes {
    */
   members(member: (key: string, keyToken: StringToken) => boolean | undefined): void {
     const b = this.buf;
-    if (b[this.pos] !== OPEN_OBJECT) this.fail('an object was expected');
+    if (b[this.pos] !== OPEN_OBJECT) throw new NotScannable('an object was expected');
     this.pos++;
     this.ws();
     if (b[this.pos] === CLOSE_OBJECT) {
@@ -148,22 +134,22 @@ export class JsonBytes {
       this.ws();
       const key = this.string();
       this.ws();
-      if (b[this.pos] !== COLON) this.fail('a colon was expected');
+      if (b[this.pos] !== COLON) throw new NotScannable('a colon was expected');
       this.pos++;
       this.ws();
       if (!member(this.text(key), key)) this.skip();
       this.ws();
       const c = b[this.pos];
-      if (c === CLOSE_OBJECT || c === COMMA) this.pos++;
+      this.pos++;
       if (c === CLOSE_OBJECT) return;
-      if (c !== COMMA) this.fail('a comma or } was expected');
+      if (c !== COMMA) throw new NotScannable('a comma or } was expected');
     }
   }
 
   /** Calls `element` for each element of the array at the cursor (same contract as members). */
   elements(element: () => boolean | undefined): void {
     const b = this.buf;
-    if (b[this.pos] !== OPEN_ARRAY) this.fail('an array was expected');
+    if (b[this.pos] !== OPEN_ARRAY) throw new NotScannable('an array was expected');
     this.pos++;
     this.ws();
     if (b[this.pos] === CLOSE_ARRAY) {
@@ -175,9 +161,9 @@ export class JsonBytes {
       if (!element()) this.skip();
       this.ws();
       const c = b[this.pos];
-      if (c === CLOSE_ARRAY || c === COMMA) this.pos++;
+      this.pos++;
       if (c === CLOSE_ARRAY) return;
-      if (c !== COMMA) this.fail('a comma or ] was expected');
+      if (c !== COMMA) throw new NotScannable('a comma or ] was expected');
     }
   }
 }

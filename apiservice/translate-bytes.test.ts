@@ -1,10 +1,8 @@
 import fc from 'fast-check';
 import t, { type Test } from 'tap';
 import { fullFunction } from '../src/api/fixtures.ts';
-import { NotScannable } from './json-bytes.ts';
 import { toPublic } from './translate.ts';
 import { answerToPublic, toPublicBytes } from './translate-bytes.ts';
-import { ListAnswerStream } from './translate-stream.ts';
 
 const BACKING = 'internal.serverless.kube.io/v1';
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
@@ -241,80 +239,4 @@ t.test('property: random answers mean what the full translation makes of them', 
     { numRuns: 3000, seed: 20261127 },
   );
   t.ok(fastOnes > 1500, `the fast path took ${fastOnes} of 3,000`);
-});
-
-// ---- the same answers streamed in random chunks (translate-stream.ts) -----------------------
-
-/** The answer fed in chunks cut at the given fractions; undefined where the stream gave up. */
-function streamed(text: string, cuts: number[]): { out?: string; sent: boolean } {
-  const body = Buffer.from(text);
-  const points = [...new Set(cuts.map((c) => Math.floor(c * body.length)))].sort((a, b) => a - b);
-  const stream = new ListAnswerStream();
-  const out: Buffer[] = [];
-  let at = 0;
-  try {
-    for (const point of [...points, body.length]) {
-      out.push(...stream.push(body.subarray(at, point)));
-      at = point;
-    }
-    out.push(stream.end());
-    return { out: Buffer.concat(out).toString(), sent: true };
-  } catch (error) {
-    if (!(error instanceof NotScannable)) throw error;
-    return { sent: out.length > 0 };
-  }
-}
-
-const cuts = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 12 });
-
-t.test('property: streamed in chunks, an answer means what the full translation makes of it', async (t) => {
-  let completed = 0;
-  fc.assert(
-    fc.property(answer, fc.boolean(), cuts, (body, pretty, at) => {
-      const text = pretty ? JSON.stringify(body, null, 1) : JSON.stringify(body);
-      const { out, sent } = streamed(text, at);
-      if (out === undefined) {
-        // Cut after sending only where the answer was not a list after all.
-        if (!sent) return true;
-        const kind = (JSON.parse(text) as { kind?: unknown } | null)?.kind;
-        return kind === undefined || kind === 'Table' || kind === 'Status';
-      }
-      completed++;
-      const expected = reference(text);
-      return pretty ? JSON.stringify(JSON.parse(out)) === expected : out === expected;
-    }),
-    { numRuns: 3000, seed: 20261128 },
-  );
-  t.ok(completed > 300, `${completed} of 3,000 answers streamed to the end`);
-});
-
-t.test('property: lists as kube-apiserver writes them (sorted keys) always stream', async (t) => {
-  const list = fc.record({
-    items: fc.array(object, { maxLength: 5 }),
-    kind: fc.constantFrom('FunctionRecordList', 'PartialObjectMetadataList', 'List'),
-    apiVersion: fc.constantFrom(BACKING, 'meta.k8s.io/v1', 'v1'),
-    continue: fc.option(fc.string()),
-  });
-  fc.assert(
-    fc.property(list, cuts, ({ items, kind, apiVersion, continue: token }, at) => {
-      const metadata =
-        token === null
-          ? { resourceVersion: '1' }
-          : { continue: token, remainingItemCount: 3, resourceVersion: '1' };
-      const text = JSON.stringify({ apiVersion, items, kind, metadata });
-      return streamed(text, at).out === reference(text);
-    }),
-    { numRuns: 1000, seed: 20261129 },
-  );
-  const table = JSON.stringify({
-    kind: 'Table',
-    apiVersion: 'meta.k8s.io/v1',
-    metadata: { resourceVersion: '1' },
-    columnDefinitions: [],
-    rows: [
-      { cells: [], object: record('a') },
-      { cells: [], object: record('b') },
-    ],
-  });
-  t.equal(streamed(table, [0.1, 0.5, 0.52, 0.9]).out, reference(table), 'a Table streams too');
 });

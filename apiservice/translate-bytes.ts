@@ -48,10 +48,10 @@ export function toPublicBytes(body: Buffer): Buffer | undefined {
 }
 
 /** A string member's token and value; `null` when the member is there but not a string. */
-export type StringMember = { token: StringToken; value: string } | null;
+type StringMember = { token: StringToken; value: string } | null;
 
 /** What one object holds of what the rules look at, and the edits each part would need. */
-export interface Members {
+interface Members {
   apiVersion?: StringMember;
   kind?: StringMember;
   metadata?: Edit[];
@@ -76,69 +76,62 @@ function stringMember(s: JsonBytes): StringMember {
 
 /** Reads an object's members once, keeping the edits every role it may turn out to have needs. */
 function readMembers(s: JsonBytes): Members {
-  const m = noMembers();
+  const m: Members = { hasType: false, hasObject: false };
   const seen = new Set<string>();
-  s.members((key) => readMember(s, key, m, seen));
+  s.members((key) => {
+    switch (key) {
+      case 'apiVersion':
+      case 'kind':
+      case 'metadata':
+      case 'items':
+      case 'rows':
+      case 'object':
+      case 'type':
+        // JSON.parse keeps the last of repeated keys; not worth mirroring here.
+        if (seen.has(key)) throw new NotScannable(`repeated ${key}`);
+        seen.add(key);
+        break;
+      default:
+        return false;
+    }
+    switch (key) {
+      case 'apiVersion':
+        m.apiVersion = stringMember(s);
+        return true;
+      case 'kind':
+        m.kind = stringMember(s);
+        return true;
+      case 'metadata':
+        m.metadata = metadataToPublic(s);
+        return true;
+      case 'items':
+        if (s.next !== OPEN_ARRAY) return false;
+        m.items = [];
+        s.elements(() => {
+          if (s.next !== OPEN_OBJECT) return false;
+          m.items!.push(...objectToPublic(readMembers(s)));
+          return true;
+        });
+        return true;
+      case 'rows':
+        if (s.next !== OPEN_ARRAY) return false;
+        m.rows = [];
+        s.elements(() => {
+          if (s.next !== OPEN_OBJECT) return false;
+          m.rows!.push(...rowToPublic(s));
+          return true;
+        });
+        return true;
+      case 'object':
+        m.hasObject = true;
+        m.object = valueToPublic(s);
+        return true;
+      default:
+        m.hasType = true;
+        return false;
+    }
+  });
   return m;
-}
-
-export const noMembers = (): Members => ({ hasType: false, hasObject: false });
-
-/**
- * One member of an object, the cursor on its value: recorded in `m` if the rules look at it
- * (the cursor then moves past the value, and true is returned), else left to be skipped.
- */
-export function readMember(s: JsonBytes, key: string, m: Members, seen: Set<string>): boolean {
-  switch (key) {
-    case 'apiVersion':
-    case 'kind':
-    case 'metadata':
-    case 'items':
-    case 'rows':
-    case 'object':
-    case 'type':
-      // JSON.parse keeps the last of repeated keys; not worth mirroring here.
-      if (seen.has(key)) throw new NotScannable(`repeated ${key}`);
-      seen.add(key);
-      break;
-    default:
-      return false;
-  }
-  switch (key) {
-    case 'apiVersion':
-      m.apiVersion = stringMember(s);
-      return true;
-    case 'kind':
-      m.kind = stringMember(s);
-      return true;
-    case 'metadata':
-      m.metadata = metadataToPublic(s);
-      return true;
-    case 'items':
-      if (s.next !== OPEN_ARRAY) return false;
-      m.items = [];
-      s.elements(() => itemToPublic(s, m.items!));
-      return true;
-    case 'rows':
-      if (s.next !== OPEN_ARRAY) return false;
-      m.rows = [];
-      s.elements(() => rowToPublic(s, m.rows!));
-      return true;
-    case 'object':
-      m.hasObject = true;
-      m.object = valueToPublic(s);
-      return true;
-    default:
-      m.hasType = true;
-      return false;
-  }
-}
-
-/** A list item at the cursor: its edits are added to `edits` (false: not an object, to skip). */
-export function itemToPublic(s: JsonBytes, edits: Edit[]): boolean {
-  if (s.next !== OPEN_OBJECT) return false;
-  edits.push(...objectToPublic(readMembers(s)));
-  return true;
 }
 
 /** toPublic() of the value at the cursor. */
@@ -156,7 +149,7 @@ function valueToPublic(s: JsonBytes): Edit[] {
 }
 
 /** objectToPublic(): apiVersion and kind of the backing group-version, and metadata. */
-export function objectToPublic(m: Members): Edit[] {
+function objectToPublic(m: Members): Edit[] {
   const edits = [...(m.metadata ?? [])];
   if (m.apiVersion?.value !== names.BACKING_API_VERSION) return edits;
   edits.push(replace(m.apiVersion.token, names.API_VERSION));
@@ -166,18 +159,18 @@ export function objectToPublic(m: Members): Edit[] {
   return edits;
 }
 
-/** A Table row at the cursor, its object whatever kind it is (false: not an object, to skip). */
-export function rowToPublic(s: JsonBytes, edits: Edit[]): boolean {
-  if (s.next !== OPEN_OBJECT) return false;
+/** A Table row: its object, whatever kind it is. */
+function rowToPublic(s: JsonBytes): Edit[] {
+  let edits: Edit[] = [];
   let seen = false;
   s.members((key) => {
     if (key !== 'object') return false;
     if (seen) throw new NotScannable('repeated object');
     seen = true;
-    edits.push(...valueToPublic(s));
+    edits = valueToPublic(s);
     return true;
   });
-  return true;
+  return edits;
 }
 
 /** metadataToPublic(): managedFields[].apiVersion, selfLink, the last-applied annotation. */
@@ -230,7 +223,7 @@ function stringField(s: JsonBytes, field: string, convert: (value: string) => st
 const changed = (member: { token: StringToken; value: string }, to: string): Edit[] =>
   to === member.value ? [] : [replace(member.token, to)];
 
-export const replace = (token: StringToken, to: string): Edit => ({
+const replace = (token: StringToken, to: string): Edit => ({
   start: token.start,
   end: token.end,
   text: JSON.stringify(to),
