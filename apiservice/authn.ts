@@ -43,11 +43,16 @@ function unescapeExtraKey(encoded: string): string {
   }
 }
 
-function fromRequestHeaders(req: IncomingMessage, cert: X509Certificate, config: RequestHeaderConfig) {
-  if (!config.ca.some((ca) => issuedBy(cert, ca))) return undefined;
-  if (!(cert.keyUsage ?? []).includes(CLIENT_AUTH_USAGE)) return undefined;
+/** Whether a certificate is the front proxy's: issued by its CA, for client auth, an allowed name. */
+function isProxyCertificate(cert: X509Certificate, config: RequestHeaderConfig): boolean {
+  if (!config.ca.some((ca) => issuedBy(cert, ca))) return false;
+  if (!(cert.keyUsage ?? []).includes(CLIENT_AUTH_USAGE)) return false;
   const commonName = subjectField(cert, 'CN')[0] ?? '';
-  if (config.allowedNames.length > 0 && !config.allowedNames.includes(commonName)) return undefined;
+  return config.allowedNames.length === 0 || config.allowedNames.includes(commonName);
+}
+
+/** The identity the front proxy asserts in the request's headers. */
+function fromRequestHeaders(req: IncomingMessage, config: RequestHeaderConfig): UserInfo | undefined {
   const username = config.usernameHeaders.map((h) => headerValues(req, h)[0]).find((v) => v);
   if (!username) return undefined;
   const uid = config.uidHeaders.map((h) => headerValues(req, h)[0]).find((v) => v);
@@ -69,21 +74,47 @@ function fromClientCertificate(cert: X509Certificate, config: AuthenticationConf
   return { username, groups: withAuthenticatedGroup(subjectField(cert, 'O')), extra: {} };
 }
 
+/** What a connection's client certificate may assert, under one authentication configuration. */
+interface CertificateTrust {
+  config: AuthenticationConfig;
+  proxy: boolean;
+  clientUser: UserInfo | undefined;
+}
+
+/**
+ * A connection presents one certificate for its whole life, and the aggregator keeps its
+ * connections open: parsing and verifying the certificate (~1 ms) is done once per connection
+ * and configuration (a rotated CA is a new configuration), not once per request.
+ */
+const trustByConnection = new WeakMap<TLSSocket, CertificateTrust>();
+
+function certificateTrust(socket: TLSSocket, config: AuthenticationConfig): CertificateTrust {
+  const known = trustByConnection.get(socket);
+  if (known?.config === config) return known;
+  // `authorized` means OpenSSL verified the chain and validity period against the trusted CAs;
+  // which CA issued the certificate decides what it may assert, so that is checked per CA.
+  const cert = socket.authorized ? socket.getPeerX509Certificate?.() : undefined;
+  const trust: CertificateTrust = {
+    config,
+    proxy:
+      cert !== undefined &&
+      config.requestHeader !== undefined &&
+      isProxyCertificate(cert, config.requestHeader),
+    clientUser: cert && fromClientCertificate(cert, config),
+  };
+  trustByConnection.set(socket, trust);
+  return trust;
+}
+
 export async function authenticate(
   req: IncomingMessage,
   config: AuthenticationConfig,
   reviewToken: TokenReviewer,
 ): Promise<UserInfo | undefined> {
-  const socket = req.socket as TLSSocket;
-  // `authorized` means OpenSSL verified the chain and validity period against the trusted CAs;
-  // which CA issued the certificate decides what it may assert, so that is checked per CA.
-  const cert = socket.authorized ? socket.getPeerX509Certificate?.() : undefined;
-  if (cert) {
-    const viaProxy = config.requestHeader && fromRequestHeaders(req, cert, config.requestHeader);
-    if (viaProxy) return viaProxy;
-    const viaClientCa = fromClientCertificate(cert, config);
-    if (viaClientCa) return viaClientCa;
-  }
+  const trust = certificateTrust(req.socket as TLSSocket, config);
+  const viaProxy = trust.proxy && config.requestHeader && fromRequestHeaders(req, config.requestHeader);
+  if (viaProxy) return viaProxy;
+  if (trust.clientUser) return structuredClone(trust.clientUser);
   const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
   if (bearer) return reviewToken(bearer);
   return undefined;

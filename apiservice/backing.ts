@@ -18,8 +18,14 @@ export interface BackingRequest {
   watch?: boolean;
 }
 
-export function backingPath(namespace: string | undefined, name?: string, subresource?: string): string {
+export function backingPath(
+  namespace: string | undefined,
+  name?: string,
+  subresource?: string,
+  watchPath = false,
+): string {
   const parts = [
+    watchPath ? '/watch' : '',
     namespace === undefined ? '' : `/namespaces/${encodeURIComponent(namespace)}`,
     `/${BACKING_PLURAL}`,
   ];

@@ -18,8 +18,8 @@ import {
   type TranslatedBody,
 } from './request-body.ts';
 import type { ResourceRequest } from './request-info.ts';
-import { sendJson } from './respond.ts';
-import { toPublic, warningToPublic, watchEventToPublic } from './translate.ts';
+import { warningToPublic, watchEventToPublic } from './translate.ts';
+import { answerToPublic } from './translate-bytes.ts';
 
 const FORWARDED_HEADERS = ['accept', 'user-agent'] as const;
 
@@ -68,7 +68,8 @@ export function createFunctionsRest(deps: FunctionsRestDeps) {
         `functions/${info.subresource} is not served by this version of kube-serverless`,
       );
     }
-    const translated = await translatedBody(req, info, url);
+    // A watch reads no body, whatever the method (`POST /watch/...` is a watch for kube-apiserver).
+    const translated = info.verb === 'watch' ? undefined : await translatedBody(req, info, url);
     const headers: Record<string, string> = {};
     for (const name of FORWARDED_HEADERS) {
       const value = req.headers[name];
@@ -90,7 +91,7 @@ export function createFunctionsRest(deps: FunctionsRestDeps) {
     }
     const response = await deps.backing.send({
       method: req.method ?? 'GET',
-      path: backingPath(info.namespace, info.name, info.subresource),
+      path: backingPath(info.namespace, info.name, info.subresource, info.watchPath),
       search: url.search,
       headers,
       body: admitted,
@@ -102,14 +103,17 @@ export function createFunctionsRest(deps: FunctionsRestDeps) {
     if (warnings.length) res.setHeader('warning', warnings);
     if (info.verb === 'watch' && response.statusCode === 200) return streamWatch(response, res, contentType);
     const body = await readBody(response);
-    const json =
-      contentType.startsWith('application/json') && req.method !== 'HEAD' ? parseJson(body) : undefined;
-    if (json === undefined) {
+    if (!contentType.startsWith('application/json') || req.method === 'HEAD' || body.length === 0) {
       res.writeHead(response.statusCode ?? 500, { 'content-type': contentType });
       res.end(body);
       return;
     }
-    sendJson(res, response.statusCode ?? 500, toPublic(json), contentType);
+    const answer = answerToPublic(body);
+    res.writeHead(response.statusCode ?? 500, {
+      'content-type': contentType,
+      'content-length': answer.length,
+    });
+    res.end(answer);
   };
 }
 

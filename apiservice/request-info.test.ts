@@ -82,3 +82,33 @@ t.test('a broken escape in the path is a bad request, not a server error', async
   t.match(info('GET', '/namespaces/a/functions/a%2Fb'), { name: 'a', subresource: 'b', served: false });
   t.match(info('GET', '/namespaces/a/functions/f%20g'), { name: 'f g', served: true });
 });
+
+t.test('deprecated /watch/ paths are watches of the path that follows, whatever the method', async (t) => {
+  t.match(info('GET', '/watch/namespaces/a/functions'), {
+    verb: 'watch',
+    namespace: 'a',
+    name: undefined,
+    served: true,
+    watchPath: true,
+  });
+  t.match(info('GET', '/watch/namespaces/a/functions/f'), {
+    verb: 'watch',
+    namespace: 'a',
+    name: 'f',
+    served: true,
+    watchPath: true,
+  });
+  t.match(info('POST', '/watch/functions?watch=false'), {
+    verb: 'watch',
+    namespace: undefined,
+    resource: 'functions',
+    served: true,
+  });
+  t.match(info('GET', '/watch/namespaces/a/functions/f/status'), {
+    verb: 'watch',
+    subresource: 'status',
+    served: true,
+  });
+  t.match(info('GET', '/watch'), { resource: 'watch', served: false, watchPath: false });
+  t.match(info('GET', '/namespaces/a/functions'), { watchPath: false });
+});

@@ -15,6 +15,8 @@ export interface ResourceRequest {
   subresource: string | undefined;
   /** functions or one of its subresources: the paths this server implements. */
   served: boolean;
+  /** A deprecated `/watch/...` path (always verb watch, whatever the method or query). */
+  watchPath: boolean;
 }
 
 export interface NonResourceRequest {
@@ -66,6 +68,9 @@ export function requestInfo(method: string, url: URL): RequestInfo {
   // Unescaped before splitting, as Go's URL.Path is: `a%2Fb` is two segments there too, so a
   // name can never carry a slash into the backing path.
   const parts = unescapeSegment(path.slice(GROUP_VERSION_PATH.length + 1)).split('/');
+  // `/watch/<the path of a list or an object>`: deprecated but served for CRDs, as a watch.
+  const watchPath = parts[0] === 'watch' && parts.length >= 2;
+  if (watchPath) parts.shift();
   let namespace: string | undefined;
   if (parts[0] === 'namespaces' && parts.length >= 3) {
     namespace = parts[1];
@@ -75,10 +80,10 @@ export function requestInfo(method: string, url: URL): RequestInfo {
   // metav1 decodes a bool parameter as true unless it is absent, "0" or "false" (any case).
   const watchParam = url.searchParams.get('watch');
   const watch = watchParam !== null && watchParam !== '0' && watchParam.toLowerCase() !== 'false';
-  const verb = resourceVerb(method, name !== undefined, watch);
+  const verb = watchPath ? 'watch' : resourceVerb(method, name !== undefined, watch);
   // Like kube-apiserver, segments after the subresource are ignored (`f/status/x` is `f/status`).
   const served =
     resource === PLURAL &&
     (subresource === undefined || (SUBRESOURCES as readonly string[]).includes(subresource));
-  return { kind: 'resource', verb, resource, namespace, name, subresource, served };
+  return { kind: 'resource', verb, resource, namespace, name, subresource, served, watchPath };
 }

@@ -14,7 +14,7 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Public value of each backing identifier, as it may appear in apiVersion, kind or details. */
-const KIND_TO_PUBLIC: Record<string, string> = {
+export const KIND_TO_PUBLIC: Record<string, string> = {
   [names.BACKING_KIND]: names.KIND,
   [names.BACKING_LIST_KIND]: names.LIST_KIND,
   [names.BACKING_PLURAL]: names.PLURAL,
@@ -37,7 +37,7 @@ export function metadataToPublic(meta: unknown): void {
 const BACKING_PATH = `/apis/${names.BACKING_API_VERSION}/`;
 
 /** /apis/<g>/<v>/[namespaces/<ns>/]<plural>[/<name>[/<subresource>]] of the backing → public. */
-function selfLinkToPublic(link: string): string {
+export function selfLinkToPublic(link: string): string {
   if (!link.startsWith(BACKING_PATH)) return link;
   const segments = link.slice(BACKING_PATH.length).split('/');
   const i = segments[0] === 'namespaces' && segments.length > 2 ? 2 : 0;
@@ -51,7 +51,7 @@ export function objectToPublic<T>(obj: T): T {
   const o: Json = obj;
   if (o.apiVersion === names.BACKING_API_VERSION) {
     o.apiVersion = names.API_VERSION;
-    if (typeof o.kind === 'string' && KIND_TO_PUBLIC[o.kind]) o.kind = KIND_TO_PUBLIC[o.kind];
+    if (typeof o.kind === 'string' && Object.hasOwn(KIND_TO_PUBLIC, o.kind)) o.kind = KIND_TO_PUBLIC[o.kind];
   }
   metadataToPublic(o.metadata);
   return obj;
@@ -90,7 +90,7 @@ export function statusToPublic<T>(status: T): T {
   const d = s.details;
   if (d) {
     if (d.group === names.BACKING_GROUP) d.group = names.GROUP;
-    if (d.kind && KIND_TO_PUBLIC[d.kind]) d.kind = KIND_TO_PUBLIC[d.kind];
+    if (d.kind && Object.hasOwn(KIND_TO_PUBLIC, d.kind)) d.kind = KIND_TO_PUBLIC[d.kind];
     for (const c of d.causes ?? []) if (c.message) c.message = messageToPublic(c.message);
   }
   return status;

@@ -1,12 +1,15 @@
 // Latency of one get and one create through the aggregated API against the same request on the
 // backing FunctionRecords straight from kube-apiserver, same run, requests interleaved, one at a
-// time (no queueing: the numbers are service times, not throughput).
+// time (no queueing: the numbers are service times, not throughput). Gets are also sent to one
+// replica directly (front-proxy certificate, no aggregator, no balancer): where the time goes.
 // Usage: node --import tsx bench/apiservice/latency.ts [gets=500] [creates=200]
+import { readFile } from 'node:fs/promises';
 import {
   BACKING,
   benchCluster,
   expectStatus,
   functionBody,
+  httpsClient,
   machine,
   ms,
   PUBLIC,
@@ -20,10 +23,22 @@ const creates = Number(process.argv[3] ?? 200);
 
 const bench = await benchCluster();
 try {
-  const { admin } = bench;
+  const { admin, cluster } = bench;
+  const { pki } = cluster.controlPlane;
+  const replica = await httpsClient(
+    cluster.platform!.replicaPorts[0]!,
+    {
+      ca: await readFile(cluster.platform!.servingCaFile, 'utf8'),
+      cert: await readFile(pki.frontProxyClient.cert, 'utf8'),
+      key: await readFile(pki.frontProxyClient.key, 'utf8'),
+      servername: 'localhost',
+    },
+    8,
+    { 'x-remote-user': 'bench', 'x-remote-group': 'system:masters' },
+  );
   expectStatus(await admin.send('POST', PUBLIC, { body: functionBody('target') }), 201, 'create target');
-  const get = async (path: string) =>
-    expectStatus(await admin.send('GET', `${path}/target`), 200, `get ${path}`);
+  const get = async (path: string, client = admin) =>
+    expectStatus(await client.send('GET', `${path}/target`), 200, `get ${path}`);
   const create = async (path: string, name: string) =>
     expectStatus(
       await admin.send('POST', path, { body: path === PUBLIC ? functionBody(name) : recordBody(name) }),
@@ -38,10 +53,13 @@ try {
     get: { public: [] as number[], backing: [] as number[] },
     create: { public: [] as number[], backing: [] as number[] },
   };
+  const replicaGets: number[] = [];
+  for (let i = 0; i < 20; i++) await get(PUBLIC, replica);
   for (let i = 0; i < gets; i++) {
     const order = i % 2 === 0 ? [PUBLIC, BACKING] : [BACKING, PUBLIC];
     for (const path of order)
       results.get[path === PUBLIC ? 'public' : 'backing'].push(await timed(() => get(path)));
+    replicaGets.push(await timed(() => get(PUBLIC, replica)));
   }
   for (let i = 0; i < creates; i++) {
     const order = i % 2 === 0 ? [PUBLIC, BACKING] : [BACKING, PUBLIC];
@@ -60,9 +78,14 @@ try {
         `  ${which === 'public' ? 'aggregated functions   ' : 'backing functionrecords'}: p50 ${ms(percentile(values, 50))}, p99 ${ms(percentile(values, 99))}`,
       );
     }
+    if (verb === 'get')
+      console.log(
+        `  replica 0 directly (front-proxy cert, no aggregator, no balancer): p50 ${ms(percentile(replicaGets, 50))}, p99 ${ms(percentile(replicaGets, 99))}`,
+      );
     const ratio = (p: number) => percentile(results[verb].public, p) / percentile(results[verb].backing, p);
     console.log(`  ratio (aggregated / backing): p50 ${ratio(50).toFixed(2)}×, p99 ${ratio(99).toFixed(2)}×`);
   }
+  replica.close();
 } finally {
   await bench.stop();
 }

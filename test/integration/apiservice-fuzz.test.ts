@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { Agent, request } from 'node:https';
 import type { Duplex } from 'node:stream';
+import { connect } from 'node:tls';
 import fc from 'fast-check';
 import t from 'tap';
 import { stringify as toYaml } from 'yaml';
@@ -104,6 +105,10 @@ const otherPath = fc.constantFrom(
   '/apis/serverless.kube.io/v1/functions',
   '/apis/serverless.kube.io/v1/namespaces',
   '/apis/serverless.kube.io/v1/namespaces/fuzz',
+  '/apis/serverless.kube.io/v1/watch/functions',
+  '/apis/serverless.kube.io/v1/watch/namespaces/fuzz/functions',
+  '/apis/serverless.kube.io/v1/watch/namespaces/fuzz/functions/target',
+  '/apis/serverless.kube.io/v1/watch/namespaces/fuzz/functions/target/status',
   '/apis/serverless.kube.io/v2/functions',
   '/apis/serverless.kube.io',
   '/apis',
@@ -407,12 +412,27 @@ const upstreamCrd500 = (_req: FuzzRequest, answer: Answer) =>
     answer.body,
   );
 
+/** A %-escape that does not decode: Go's url.ParseRequestURI refuses the request line. */
+const BROKEN_ESCAPE = /%(?![0-9a-fA-F]{2})/;
+
+/**
+ * Go's HTTP server answers a request line it cannot parse itself, before any handler runs:
+ * `400 Bad Request`, `Connection: close` and a plain-text body even for a HEAD, which a
+ * Node client then reports as data after `Connection: close`. kube-apiserver's own answer for
+ * every path (checked below against the backing CRD and a core path), never ours.
+ */
+const upstreamBadRequestLine = (target: Target, req: FuzzRequest, answer: Answer) =>
+  target === viaApiserver &&
+  req.method === 'HEAD' &&
+  BROKEN_ESCAPE.test(req.path) &&
+  /Data after `Connection: close`/.test(answer.body);
+
 function judge(target: Target, req: FuzzRequest, answer: Answer): string | undefined {
   const what = `${target.name}: ${req.method} ${req.path}${req.query} → ${answer.status} ${answer.body.slice(0, 300)}`;
   // Through kube-apiserver, only /apis/serverless.kube.io/v1/... reaches us; the rest (its own
   // OpenAPI, other groups) is kube-apiserver's answer, not ours to judge.
   if (target === viaApiserver && !req.path.startsWith('/apis/serverless.kube.io/v1')) return undefined;
-  if (answer.status === 0) return `no status: ${what}`;
+  if (answer.status === 0 && !upstreamBadRequestLine(target, req, answer)) return `no status: ${what}`;
   if (answer.status === 500 && !upstreamCrd500(req, answer)) return `500: ${what}`;
   if (answer.status > 500) {
     // The one 5xx of our own: subresources this version does not serve yet.
@@ -462,6 +482,37 @@ for (const target of [viaApiserver, ...direct]) {
     t.same([...problems.values()], [], `${RUNS} requests answered without a server error`);
   });
 }
+
+/** The raw bytes kube-apiserver answers to a request line, read until it closes the connection. */
+async function rawAnswer(requestLine: string): Promise<string> {
+  const socket = connect({
+    host: '127.0.0.1',
+    port: ports.apiserver,
+    ca: await pem(pki.ca.cert),
+    cert: await pem(pki.admin.cert),
+    key: await pem(pki.admin.key),
+    servername: 'localhost',
+  });
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('secureConnect', () => socket.write(`${requestLine}\r\nHost: localhost\r\n\r\n`));
+    socket.once('close', () => resolve());
+    socket.once('error', reject);
+  });
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+t.test('a broken escape in the path: kube-apiserver answers it alike for every path, HEAD too', async (t) => {
+  const paths = [
+    `/apis/serverless.kube.io/v1/namespaces/${NS}/functions/target/%zz`,
+    `/apis/internal.serverless.kube.io/v1/namespaces/${NS}/functionrecords/target/%zz`,
+    `/api/v1/namespaces/${NS}/configmaps/%zz`,
+  ];
+  const answers = await Promise.all(paths.map((path) => rawAnswer(`HEAD ${path} HTTP/1.1`)));
+  t.match(answers[0], /^HTTP\/1\.[01] 400 Bad Request\r\n(.*\r\n)*Connection: close\r\n\r\n400 Bad Request/);
+  t.same(answers.slice(1), [answers[0], answers[0]], 'the backing CRD and a core path get the same bytes');
+});
 
 t.test('oversized bodies are refused, not swallowed', async (t) => {
   const big = `{"apiVersion":"serverless.kube.io/v1","kind":"Function","metadata":{"name":"big"},"spec":{"runtime":"nodejs","source":{"inline":"${'x'.repeat(4 * 1024 * 1024)}"}}}`;

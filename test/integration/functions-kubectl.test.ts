@@ -577,6 +577,59 @@ t.test('errors name serverless.kube.io and Function, exactly as a CRD names itse
   await both((k) => ['get', k, 'nope', '-n', ns, '--subresource=status']);
 });
 
+t.test('deprecated /watch/ paths: a namespace, one object, all namespaces, as for a CRD', async (t) => {
+  const ns = await namespace('legacy-watch');
+  for (const kind of ['fn', 'widget'] as const) {
+    for (const name of ['one', 'two']) await create(kind, name, ns, { labels: { legacy: 'watch' } });
+  }
+  const base = { fn: '/apis/serverless.kube.io/v1', widget: `/apis/${WIDGETS.apiVersion}` };
+  const plural = { fn: 'functions', widget: WIDGETS.plural };
+  /** The answer for functions and for widgets: status, and each event's type, kind and name. */
+  const both = async (path: (kind: Kind) => string) => {
+    const summary = async (kind: Kind) => {
+      const res = await apiRequest(cluster.kubeConfig, { path: path(kind) });
+      const events =
+        res.code === 200
+          ? res.text
+              .trim()
+              .split('\n')
+              .filter(Boolean)
+              .map((line) => JSON.parse(line))
+          : [];
+      return {
+        code: res.code,
+        events: events.map(
+          (e) => `${e.type} ${e.object.apiVersion} ${e.object.kind} ${e.object.metadata.name}`,
+        ),
+        message: res.code === 200 ? '' : asFunctions(res.body?.message ?? res.text),
+      };
+    };
+    const fn = await summary('fn');
+    const widget = await summary('widget');
+    t.same(fn, { ...widget, events: widget.events.map(asFunctions) }, `as for a CRD: ${path('fn')}`);
+    t.notMatch(JSON.stringify(fn), PRIVATE);
+    return fn;
+  };
+  const list = await both((k) => `${base[k]}/watch/namespaces/${ns}/${plural[k]}?timeoutSeconds=1`);
+  t.same(list.events, [
+    'ADDED serverless.kube.io/v1 Function one',
+    'ADDED serverless.kube.io/v1 Function two',
+  ]);
+  const one = await both((k) => `${base[k]}/watch/namespaces/${ns}/${plural[k]}/two?timeoutSeconds=1`);
+  t.same(one.events, ['ADDED serverless.kube.io/v1 Function two']);
+  const all = await both(
+    (k) => `${base[k]}/watch/${plural[k]}?labelSelector=legacy%3Dwatch&timeoutSeconds=1`,
+  );
+  t.equal(all.events.length, 2);
+  const mismatch = await both(
+    (k) =>
+      `${base[k]}/watch/namespaces/${ns}/${plural[k]}/two?fieldSelector=metadata.name%3Done&timeoutSeconds=1`,
+  );
+  t.equal(mismatch.code, 400);
+  const missing = await both((k) => `${base[k]}/watch/namespaces/${ns}/${plural[k]}/nope?timeoutSeconds=1`);
+  t.same(missing.events, []);
+});
+
 t.test('nothing left behind in the backing store but what the tests created', async (t) => {
   const records = await kubectl.ok([
     'get',
