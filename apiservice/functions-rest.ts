@@ -18,6 +18,7 @@ import {
   type TranslatedBody,
 } from './request-body.ts';
 import type { ResourceRequest } from './request-info.ts';
+import { sendJson } from './respond.ts';
 import { warningToPublic, watchEventToPublic } from './translate.ts';
 import { answerToPublic } from './translate-bytes.ts';
 
