@@ -139,15 +139,6 @@ function sendAdmitted(
   sendJson(res, answer.statusCode, answer.json, contentType);
 }
 
-/** The parsed body, or undefined when it is empty or not JSON (it is then passed on as it is). */
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
 /** A Warning header value as kube-apiserver writes it (code 299, no agent). */
 const warningHeader = (text: string) => `299 - "${text.replace(/["\\]/g, '\\$&')}"`;
 
