@@ -5,7 +5,7 @@
  * The two metrics updated on every invocation are kept in plain numbers and exposed through
  * prom-client's registry as custom collectors: prom-client's own Counter and Histogram hash their
  * label set into a string key and look it up on every update, which cost more CPU per invocation
- * than the rest of the runtime's bookkeeping (docs/decisions/0105). The text they produce is the
+ * than the rest of the runtime's bookkeeping (docs/decisions/0106). The text they produce is the
  * same as prom-client's (metrics.test.ts compares them).
  */
 import { Counter, collectDefaultMetrics, Registry } from 'prom-client';

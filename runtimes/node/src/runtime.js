@@ -76,7 +76,7 @@ export async function startRuntime({ env = process.env, write } = {}) {
  * constructor: V8 sizes a subclass's objects for the properties its base constructors assign, so
  * the ~40 fields Node sets stay fast properties; a plain function's objects overflowed into
  * dictionary mode on Node's first symbol-keyed store, which cost as much CPU per request as the
- * whole raw server. See docs/decisions/0102 and 0105.
+ * whole raw server. See docs/decisions/0102 and 0106.
  * @param {import('express').Express} app
  * @returns {import('node:http').ServerOptions}
  */

@@ -2,7 +2,7 @@
 
 The two metrics updated on every invocation are plain numbers behind one lock, exposed by a custom
 collector: prometheus_client's own Counter and Histogram take a lock per value and search the
-buckets in Python on every update, a measurable part of an invocation's cost (ADR 0209). The text
+buckets in Python on every update, a measurable part of an invocation's cost (ADR 0203). The text
 they produce is the same (tests/test_metrics.py compares it with prometheus_client's own metrics).
 """
 
