@@ -1,5 +1,6 @@
 // Prepares everything the test suite needs beyond `npm ci`: the control-plane binaries
-// (built once and cached) and the Python runtime's virtualenv. Safe to run repeatedly.
+// (built once and cached), the Python runtime's virtualenv and the Node runtime's bundle (rebuilt
+// every time: it takes a fraction of a second and must never be stale). Safe to run repeatedly.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -28,7 +29,13 @@ async function ensurePythonRuntimeEnv(): Promise<void> {
   await writeFile(stamp, digest);
 }
 
+/** runtimes/node/dist/server.mjs, which the Node runtime's local.json runs (ADR 0105). */
+async function buildNodeRuntime(): Promise<void> {
+  await run(process.execPath, ['build.mjs'], { cwd: join(root, 'runtimes/node') });
+}
+
 try {
+  await buildNodeRuntime();
   const binaries = await ensureBinaries({ log: say });
   say(`control-plane binaries ready (${Object.keys(binaries).length})`);
   await ensurePythonRuntimeEnv();

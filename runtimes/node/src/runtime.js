@@ -71,30 +71,22 @@ export async function startRuntime({ env = process.env, write } = {}) {
  *
  * Express gives every request and response its own prototype (`Object.setPrototypeOf(req,
  * app.request)`); changing the prototype of a live object makes V8 deoptimize Node's HTTP code
- * paths for it, which more than doubled the CPU per request. When the objects already have that
- * prototype, Express's call is a no-op. See docs/decisions/0102-node-runtime-http-path.md.
+ * paths for it. Here the classes' prototypes become `app.request` / `app.response`, so Express's
+ * call is a no-op. They are subclasses (`extends`), not plain functions calling the Node
+ * constructor: V8 sizes a subclass's objects for the properties its base constructors assign, so
+ * the ~40 fields Node sets stay fast properties; a plain function's objects overflowed into
+ * dictionary mode on Node's first symbol-keyed store, which cost as much CPU per request as the
+ * whole raw server. See docs/decisions/0102 and 0106.
  * @param {import('express').Express} app
  * @returns {import('node:http').ServerOptions}
  */
 function expressServerOptions(app) {
-  /**
-   * @this {IncomingMessage}
-   * @param {import('node:net').Socket} socket
-   */
-  function Request(socket) {
-    IncomingMessage.call(this, socket);
-  }
-  Request.prototype = app.request;
-  /**
-   * @this {ServerResponse}
-   * @param {IncomingMessage} req
-   * @param {object} [options]
-   */
-  function Response(req, options) {
-    // @ts-expect-error -- ServerResponse is callable as a plain constructor function
-    ServerResponse.call(this, req, options);
-  }
-  Response.prototype = app.response;
+  class Request extends IncomingMessage {}
+  Object.setPrototypeOf(Request.prototype, app.request);
+  app.request = /** @type {import('express').Request} */ (/** @type {unknown} */ (Request.prototype));
+  class Response extends ServerResponse {}
+  Object.setPrototypeOf(Response.prototype, app.response);
+  app.response = /** @type {import('express').Response} */ (/** @type {unknown} */ (Response.prototype));
   return /** @type {import('node:http').ServerOptions} */ (
     /** @type {unknown} */ ({ IncomingMessage: Request, ServerResponse: Response })
   );

@@ -348,7 +348,8 @@ def create_app(config: Config, state: HandlerState, metrics: FunctionMetrics | N
             {"invocationId": inv_id, "function": config.function_name, "namespace": config.namespace}
         )
         try:
-            outcome = invoker.invoke(environ, req_path, dict(request.args.items()), inv_id, started, cold)
+            query = dict(request.args.items()) if environ.get("QUERY_STRING") else {}
+            outcome = invoker.invoke(environ, req_path, query, inv_id, started, cold)
         except _Abandoned:
             # The watchdog already answered 504 and closed our side of the connection: whatever is
             # written now fails (EPIPE) and gunicorn drops the connection quietly.

@@ -9,7 +9,7 @@ import json
 import os
 import re
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping
 
 from .logs import FUNCTION_LOGGER, FunctionLogger
@@ -41,7 +41,7 @@ class InvocationError(Exception):
 class Context:
     """The handler's second argument."""
 
-    __slots__ = ("function_name", "namespace", "invocation_id", "deadline", "log", "_deadline_mono")
+    __slots__ = ("function_name", "namespace", "invocation_id", "log", "_deadline_mono", "_deadline_wall")
 
     def __init__(
         self, function_name: str, namespace: str, invocation_id: str, timeout_seconds: float,
@@ -52,8 +52,13 @@ class Context:
         self.namespace = namespace
         self.invocation_id = invocation_id
         self._deadline_mono = started + timeout_seconds
-        self.deadline = datetime.now(timezone.utc) + timedelta(seconds=self._deadline_mono - time.monotonic())
+        self._deadline_wall = time.time() + (self._deadline_mono - time.monotonic())
         self.log = logger
+
+    @property
+    def deadline(self) -> datetime:
+        """When the invocation times out (UTC); built on first use, most handlers never ask."""
+        return datetime.fromtimestamp(self._deadline_wall, timezone.utc)
 
     @property
     def logger(self) -> FunctionLogger:
