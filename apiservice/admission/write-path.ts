@@ -225,29 +225,56 @@ class Writer {
     }
   }
 
+  /**
+   * The client's body judged by the backing server without storing it (dryRun=All): its decoding
+   * (YAML 1.1 scalars, duplicate and unknown fields under fieldValidation), a missing or stale
+   * resourceVersion, the schema and the backing's own admission answer first and in
+   * kube-apiserver's words, as they do for a CRD before its webhooks are called (ADR 0716).
+   */
+  private judgeBody(method: 'POST' | 'PUT'): Promise<BackingAnswer> {
+    const search = new URLSearchParams(this.req.url.searchParams);
+    search.set('dryRun', 'All');
+    return this.send(method, search, this.req.translated?.body, this.req.translated?.contentType);
+  }
+
+  /** The final answer, with the warnings the client's own body got (lost once it is rewritten). */
+  private withBodyWarnings(verdict: BackingAnswer, answer: BackingAnswer): BackingAnswer {
+    const warnings = [...new Set([...verdict.warnings, ...answer.warnings])];
+    return { ...answer, warnings };
+  }
+
   async create(): Promise<BackingAnswer> {
+    const verdict = await this.judgeBody('POST');
+    if (verdict.statusCode >= 300) return verdict;
     const object = this.parsedBody();
     if (!isObject(object)) return this.passThrough();
     const search = this.req.url.searchParams;
     const options = requestOptions('CREATE', search, false);
     const admitted = await this.admit(this.attributes('CREATE', object, undefined, options));
     const body = unchanged(admitted, object) ? this.req.translated?.body : undefined;
-    return this.send('POST', search, body ?? this.body(admitted));
+    return this.withBodyWarnings(verdict, await this.send('POST', search, body ?? this.body(admitted)));
   }
 
   async update(): Promise<BackingAnswer> {
     const object = this.parsedBody();
     if (!isObject(object)) return this.passThrough();
     const search = this.req.url.searchParams;
+    // kube-apiserver refuses an update without a resourceVersion for a CRD: the verdict says so.
     const own = resourceVersionOf(object);
     return this.retrying(!!own, async () => {
-      const old = await this.send('GET', new URLSearchParams());
+      const [verdict, old] = await Promise.all([
+        this.judgeBody('PUT'),
+        this.send('GET', new URLSearchParams()),
+      ]);
+      if (verdict.statusCode >= 300) return verdict;
       if (old.statusCode !== 200) return this.passThrough();
       const options = requestOptions('UPDATE', search, false);
       const admitted = await this.admit(this.attributes('UPDATE', object, old.json, options));
-      if (own && unchanged(admitted, object) && this.req.translated)
-        return this.send('PUT', search, this.req.translated.body);
-      return this.send('PUT', search, this.body(pinned(admitted, own || resourceVersionOf(old.json))));
+      const body =
+        unchanged(admitted, object) && this.req.translated
+          ? this.req.translated.body
+          : this.body(pinned(admitted, own || resourceVersionOf(old.json)));
+      return this.withBodyWarnings(verdict, await this.send('PUT', search, body));
     });
   }
 
