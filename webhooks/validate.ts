@@ -44,7 +44,10 @@ export async function validateAdmission(
     (metadata.deletionTimestamp || isDeepStrictEqual(object.spec, request.oldObject?.spec))
   )
     return allow(request.uid);
-  const { errors, warnings } = validateFunction(object);
+  const { errors, warnings: specWarningsFound } = validateFunction(object);
+  // Warnings are for the person writing a Function. A FunctionRecord is written by the platform
+  // (or judged undefaulted on its way, ADR 0716), where they would only be noise.
+  const warnings = kind === RECORD_KIND ? [] : specWarningsFound;
   const name = typeof metadata.name === 'string' ? metadata.name : request.name;
   const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : request.namespace;
   try {
