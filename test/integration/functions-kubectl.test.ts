@@ -98,7 +98,7 @@ t.test('get: table with printer columns, -o yaml, -o wide, -A, by short name', a
   t.match(all, /^get-b\s+second\s+nodejs/m);
   const yaml = await kubectl.ok(['get', 'function.serverless.kube.io', 'first', '-n', a, '-o', 'yaml']);
   t.match(yaml, /^apiVersion: serverless\.kube\.io\/v1\nkind: Function\nmetadata:\n/);
-  t.match(yaml, /^spec:\n {2}runtime: nodejs\n/m);
+  t.match(yaml, /^spec:\n(?: {2}.*\n)*? {2}runtime: nodejs\n/m);
   t.notMatch(yaml, PRIVATE);
   const list = await getJson(['get', 'fn', '-n', a]);
   t.equal(list.kind, 'List');
@@ -132,9 +132,12 @@ t.test('describe', async (t) => {
   const ns = await namespace('describe');
   await create('fn', 'described', ns, { labels: { tier: 'web' }, spec: { timeoutSeconds: 12 } });
   const out = await kubectl.ok(['describe', 'fn', 'described', '-n', ns]);
-  t.match(out, /^Name:\s+described\nNamespace:\s+describe\nLabels:\s+tier=web\n/);
+  t.match(
+    out,
+    /^Name:\s+described\nNamespace:\s+describe\nLabels:\s+serverless\.kube\.io\/runtime=nodejs\n\s+tier=web\n/,
+  );
   t.match(out, /^API Version:\s+serverless\.kube\.io\/v1\nKind:\s+Function\n/m);
-  t.match(out, /^Spec:\n\s+Runtime:\s+nodejs\n/m);
+  t.match(out, /^Spec:\n(?:\s+.*\n)*?\s+Runtime:\s+nodejs\n/m);
   t.match(out, /^\s+Timeout Seconds:\s+12$/m);
   t.notMatch(out, PRIVATE);
 });
