@@ -306,8 +306,11 @@ class Writer {
         // Unchanged: the client's own patch, bound to the version admitted. Server-side apply
         // keeps its own bookkeeping so; a merge patch is simply smaller than the object. (A JSON
         // patch could only be bound by a `test` op, whose failure is no 409: it is PUT.)
+        // An apply is never bound: kube-apiserver records the applied configuration in the
+        // last-applied annotation, and a resourceVersion there breaks kubectl's next client-side
+        // apply (its three-way patch would remove it).
         const bound =
-          rv === undefined || own !== undefined ? translated.body : withPrecondition(translated, rv);
+          rv === undefined || own !== undefined || apply ? translated.body : withPrecondition(translated, rv);
         return this.send('PATCH', search, bound, translated.contentType);
       }
       if (apply) {
@@ -317,16 +320,12 @@ class Writer {
         if (!removes(changes)) {
           const config = withChanges(translated, changes);
           if (config) {
-            const bound =
-              rv === undefined || own !== undefined
-                ? config
-                : withPrecondition({ ...translated, body: config }, rv);
-            // The preview applied the client's own configuration without a conflict, and the
-            // precondition keeps the object as previewed: forcing can only take over the fields
-            // the webhooks changed, which kube-apiserver never checks for conflicts either.
+            // The preview applied the client's own configuration without a conflict: forcing
+            // takes over the fields the webhooks changed, which kube-apiserver never checks for
+            // conflicts either. (Unbound, as above.)
             const forced = new URLSearchParams(search);
             forced.set('force', 'true');
-            return this.send('PATCH', forced, bound, translated.contentType);
+            return this.send('PATCH', forced, config, translated.contentType);
           }
         }
       }
