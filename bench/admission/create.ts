@@ -1,5 +1,7 @@
 // Time the admission chain adds to writes through the aggregated API, one request at a time:
-// phase 1, no webhook configuration at all: creates through the aggregated API and on the
+// phase 0, the platform as deployed (our defaulting and validating webhooks on functions, the
+// validating one also on the backing CRD): creates through the aggregated API and on the backing
+// CRD, interleaved; then our configurations are deleted and phase 1, no webhook configuration: creates through the aggregated API and on the
 // backing CRD, interleaved; phase 2, one trivial allow-all validating webhook (an HTTPS server in
 // this process, registered by url) selecting one namespace: creates on the backing CRD, through
 // the aggregated API where no webhook matches (fast path) and where the webhook is called,
@@ -59,6 +61,20 @@ try {
     console.log(`  ${what.padEnd(46)} p50 ${ms(percentile(values, 50))}, p99 ${ms(percentile(values, 99))}`);
 
   await interleaved(5, [PUBLIC, BACKING], (path, i) => create(path, `warm-${path === BACKING}-${i}`));
+  const platform = await interleaved(creates, [PUBLIC, BACKING], (path, i) =>
+    create(path, `platform-${path === BACKING ? 'b' : 'p'}-${i}`),
+  );
+  await cluster.kubectl(['delete', 'mutatingwebhookconfiguration', 'kube-serverless-defaults']);
+  await cluster.kubectl(['delete', 'validatingwebhookconfiguration', 'kube-serverless-validation']);
+  // Both replicas must have seen the deletion: a create without defaults has no handler.
+  for (let i = 0; ; i++) {
+    const res = await admin.send('POST', PUBLIC, { body: body(PUBLIC, `unhooked-${i}`) });
+    expectStatus(res, 201, 'create');
+    const again = await admin.send('POST', PUBLIC, { body: body(PUBLIC, `unhooked-${i}-again`) });
+    expectStatus(again, 201, 'create');
+    const handlers = [res, again].map((r) => JSON.parse(r.body.toString('utf8')).spec.handler);
+    if (handlers.every((h) => h === undefined)) break;
+  }
   const plain = await interleaved(creates, [PUBLIC, BACKING], (path, i) =>
     create(path, `plain-${path === BACKING ? 'b' : 'p'}-${i}`),
   );
@@ -109,6 +125,9 @@ try {
 
   console.log(`machine: ${machine()}`);
   console.log(`create, ${creates} per series, sequential, interleaved within each phase:`);
+  console.log(' phase 0, the platform as deployed (its own webhooks):');
+  line('backing CRD (our validating webhook)', platform.get(BACKING));
+  line('aggregated (whole admission chain)', platform.get(PUBLIC));
   console.log(' phase 1, no webhook configuration:');
   line('backing CRD', plain.get(BACKING));
   line('aggregated', plain.get(PUBLIC));
