@@ -66,14 +66,14 @@ try {
   );
   await cluster.kubectl(['delete', 'mutatingwebhookconfiguration', 'kube-serverless-defaults']);
   await cluster.kubectl(['delete', 'validatingwebhookconfiguration', 'kube-serverless-validation']);
-  // Both replicas must have seen the deletion: a create without defaults has no handler.
+  // Both replicas must have seen the deletion: a create no longer gets the runtime label.
   for (let i = 0; ; i++) {
     const res = await admin.send('POST', PUBLIC, { body: body(PUBLIC, `unhooked-${i}`) });
     expectStatus(res, 201, 'create');
     const again = await admin.send('POST', PUBLIC, { body: body(PUBLIC, `unhooked-${i}-again`) });
     expectStatus(again, 201, 'create');
-    const handlers = [res, again].map((r) => JSON.parse(r.body.toString('utf8')).spec.handler);
-    if (handlers.every((h) => h === undefined)) break;
+    const labels = [res, again].map((r) => JSON.parse(r.body.toString('utf8')).metadata.labels ?? {});
+    if (labels.every((l) => l['serverless.kube.io/runtime'] === undefined)) break;
   }
   const plain = await interleaved(creates, [PUBLIC, BACKING], (path, i) =>
     create(path, `plain-${path === BACKING ? 'b' : 'p'}-${i}`),
