@@ -241,7 +241,11 @@ t.test('a mutating webhook adds a label; IfNeeded is reinvoked after a later cha
   const applied = JSON.parse(
     await kubectl.ok(['get', 'fn', '-n', NS, 'applied', '-o', 'json', '--show-managed-fields']),
   );
-  t.same(applied.metadata.labels, { v: '2', 'added-by': 'webhook' });
+  t.same(applied.metadata.labels, {
+    v: '2',
+    'added-by': 'webhook',
+    'serverless.kube.io/runtime': 'nodejs', // the platform's own defaulting webhook
+  });
   t.ok(
     applied.metadata.managedFields.some(
       (f: { manager: string; operation: string }) => f.manager === 'kubectl' && f.operation === 'Apply',
