@@ -29,6 +29,8 @@ t.test('file mode serves the files and picks up a renewal, never a half-written 
   await new Promise((resolve) => setTimeout(resolve, 100));
   t.equal(tls.current.cert, first.certPem, 'a certificate without its key is not served');
   await writeFile(files.keyFile, second.keyPem);
+  // The check timer is unref'd (it never keeps a server alive): wait with a timer of our own.
+  while (tls.current.cert !== second.certPem) await new Promise((resolve) => setTimeout(resolve, 20));
   t.same(await changed, { cert: second.certPem, key: second.keyPem });
   t.same(tls.current, { cert: second.certPem, key: second.keyPem });
 });

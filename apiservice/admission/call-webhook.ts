@@ -3,6 +3,7 @@
 // kube-apiserver's webhook client does. Failures to get a usable answer are CallErrors (subject
 // to failurePolicy); a denial is a WebhookDenial.
 import { request } from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Operation as PatchOperation } from '../../src/util/json-patch.ts';
 import type { AdmissionReview } from './review.ts';
 import type { ClientConfig, Webhook } from './webhooks.ts';
@@ -90,6 +91,28 @@ function post(target: Target, body: string, ca: string | undefined, timeoutMs: n
     outgoing.on('error', reject);
     outgoing.end(body);
   });
+}
+
+/**
+ * Connection refused or reset: kube-apiserver's webhook client tries again with a backoff (a
+ * webhook replica restarting, a kept-alive connection closed by a draining server); the review
+ * has no side effects to repeat. Within the webhook's own timeout.
+ */
+const TRANSIENT = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
+const RETRY_DELAYS_MS = [100, 200, 400, 800];
+
+async function postWithRetries(target: Target, body: string, ca: string | undefined, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await post(target, body, ca, Math.max(1, deadline - Date.now()));
+    } catch (error) {
+      const delay = RETRY_DELAYS_MS[attempt];
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      if (delay === undefined || !TRANSIENT.has(code) || Date.now() + delay >= deadline) throw error;
+      await sleep(delay);
+    }
+  }
 }
 
 const UNKNOWN_AUTHORITY = new Set([
@@ -181,7 +204,7 @@ export async function callWebhook(
   }
   let answer: { statusCode: number; body: string };
   try {
-    answer = await post(
+    answer = await postWithRetries(
       where,
       JSON.stringify(review),
       webhook.clientConfig.caBundle,

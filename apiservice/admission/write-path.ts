@@ -3,6 +3,7 @@
 // that with the stored resourceVersion as precondition (ADR 0714). A conflict is retried when
 // the client gave no resourceVersion of its own, as kube-apiserver's GuaranteedUpdate does.
 import type { IncomingHttpHeaders } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parse as parseYaml } from 'yaml';
 import { API_VERSION, GROUP, KIND, LIST_KIND, PLURAL, VERSION } from '../../src/api/constants.ts';
 import type { UserInfo } from '../authn.ts';
@@ -111,6 +112,16 @@ const isModifiedConflict = (answer: BackingAnswer) =>
   typeof answer.json.message === 'string' &&
   answer.json.message.includes(OBJECT_MODIFIED);
 
+const WEBHOOK_RETRY_DELAYS_MS = [100, 300, 900];
+const UNREACHABLE_WEBHOOK =
+  /failed calling webhook "[^"]*": failed to call webhook: .*(: EOF|broken pipe|connection reset by peer|connection refused|server closed idle connection|use of closed network connection)/;
+
+const unreachableWebhook = (answer: BackingAnswer) =>
+  answer.statusCode === 500 &&
+  isObject(answer.json) &&
+  typeof answer.json.message === 'string' &&
+  UNREACHABLE_WEBHOOK.test(answer.json.message);
+
 class Writer {
   readonly warnings: string[] = [];
   constructor(
@@ -122,7 +133,29 @@ class Writer {
     return this.req.info.subresource === 'scale' ? SCALE_KIND : FUNCTION_KIND;
   }
 
+  /**
+   * One request to the backing server. A write that kube-apiserver refused because a webhook
+   * could not be reached (our own validating webhook on the backing CRD, while one of our
+   * replicas restarts and cuts its kept-alive connections: Go reports EOF and does not retry a
+   * POST) wrote nothing, so it is sent again after a short pause.
+   */
   private async send(
+    method: string,
+    search: URLSearchParams,
+    body?: Buffer,
+    contentType?: string,
+    name = this.req.info.name,
+  ): Promise<BackingAnswer> {
+    for (const delay of [...WEBHOOK_RETRY_DELAYS_MS, undefined]) {
+      const answer = await this.sendOnce(method, search, body, contentType, name);
+      if (delay === undefined || method === 'GET' || !unreachableWebhook(answer)) return answer;
+      await sleep(delay, undefined, { signal: this.req.signal }).catch(() => {});
+      if (this.req.signal.aborted) return answer;
+    }
+    throw new Error('unreachable');
+  }
+
+  private async sendOnce(
     method: string,
     search: URLSearchParams,
     body?: Buffer,
