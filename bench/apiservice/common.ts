@@ -111,8 +111,13 @@ export async function benchCluster(): Promise<BenchCluster> {
 }
 
 export function functionBody(name: string) {
-  const fn = fullFunction(name, NS) as unknown as { metadata: Record<string, unknown> };
+  const fn = fullFunction(name, NS) as unknown as {
+    metadata: Record<string, unknown>;
+    spec: { triggers: { http: { path: string } } };
+  };
   fn.metadata = { name, namespace: NS, labels: { bench: 'true' } };
+  // One function per HTTP path (the validating webhook refuses a second claim).
+  fn.spec.triggers.http.path = `/bench/${name}`;
   return fn;
 }
 
