@@ -90,6 +90,22 @@ export interface BenchCluster {
   stop(): Promise<void>;
 }
 
+/** The first API replica itself, past kube-apiserver's aggregator and the balancer, as the front proxy. */
+export async function replicaClient(cluster: TestCluster): Promise<Client> {
+  const { pki } = cluster.controlPlane;
+  return httpsClient(
+    cluster.platform!.replicaPorts[0]!,
+    {
+      ca: await readFile(cluster.platform!.servingCaFile, 'utf8'),
+      cert: await readFile(pki.frontProxyClient.cert, 'utf8'),
+      key: await readFile(pki.frontProxyClient.key, 'utf8'),
+      servername: 'localhost',
+    },
+    8,
+    { 'x-remote-user': 'bench', 'x-remote-group': 'system:masters' },
+  );
+}
+
 export async function benchCluster(): Promise<BenchCluster> {
   const cluster = await startCluster({ platform: true });
   const { pki, ports } = cluster.controlPlane;

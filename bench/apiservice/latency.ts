@@ -3,18 +3,17 @@
 // time (no queueing: the numbers are service times, not throughput). Gets are also sent to one
 // replica directly (front-proxy certificate, no aggregator, no balancer): where the time goes.
 // Usage: node --import tsx bench/apiservice/latency.ts [gets=500] [creates=200]
-import { readFile } from 'node:fs/promises';
 import {
   BACKING,
   benchCluster,
   expectStatus,
   functionBody,
-  httpsClient,
   machine,
   ms,
   PUBLIC,
   percentile,
   recordBody,
+  replicaClient,
   timed,
 } from './common.ts';
 
@@ -24,18 +23,7 @@ const creates = Number(process.argv[3] ?? 200);
 const bench = await benchCluster();
 try {
   const { admin, cluster } = bench;
-  const { pki } = cluster.controlPlane;
-  const replica = await httpsClient(
-    cluster.platform!.replicaPorts[0]!,
-    {
-      ca: await readFile(cluster.platform!.servingCaFile, 'utf8'),
-      cert: await readFile(pki.frontProxyClient.cert, 'utf8'),
-      key: await readFile(pki.frontProxyClient.key, 'utf8'),
-      servername: 'localhost',
-    },
-    8,
-    { 'x-remote-user': 'bench', 'x-remote-group': 'system:masters' },
-  );
+  const replica = await replicaClient(cluster);
   expectStatus(await admin.send('POST', PUBLIC, { body: functionBody('target') }), 201, 'create target');
   const get = async (path: string, client = admin) =>
     expectStatus(await client.send('GET', `${path}/target`), 200, `get ${path}`);

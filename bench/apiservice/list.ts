@@ -3,18 +3,17 @@
 // kube-apiserver directly, in the same run, requests interleaved. Plain JSON (client-go and
 // controllers) and Table (what `kubectl get` asks for) are both measured.
 // Usage: node --import tsx bench/apiservice/list.ts [objects=1000] [rounds=40]
-import { readFile } from 'node:fs/promises';
 import {
   BACKING,
   benchCluster,
   bounded,
   expectStatus,
   functionBody,
-  httpsClient,
   machine,
   ms,
   PUBLIC,
   percentile,
+  replicaClient,
   timed,
 } from './common.ts';
 
@@ -27,18 +26,7 @@ const bench = await benchCluster();
 try {
   const { admin, cluster } = bench;
   // The replica itself, past kube-apiserver's aggregator and the balancer: where the time goes.
-  const { pki } = cluster.controlPlane;
-  const replica = await httpsClient(
-    cluster.platform!.replicaPorts[0]!,
-    {
-      ca: await readFile(cluster.platform!.servingCaFile, 'utf8'),
-      cert: await readFile(pki.frontProxyClient.cert, 'utf8'),
-      key: await readFile(pki.frontProxyClient.key, 'utf8'),
-      servername: 'localhost',
-    },
-    8,
-    { 'x-remote-user': 'bench', 'x-remote-group': 'system:masters' },
-  );
+  const replica = await replicaClient(cluster);
   await bounded(objects, 8, async (i) =>
     expectStatus(await admin.send('POST', PUBLIC, { body: functionBody(`fn-${i}`) }), 201, `create fn-${i}`),
   );
