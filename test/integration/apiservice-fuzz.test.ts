@@ -342,9 +342,14 @@ interface Answer {
   body: string;
 }
 
-/** Sends the request; a streaming answer (a watch) is cut after its first second. */
+/**
+ * Sends the request; a streaming answer (a watch: no Content-Length) is cut after its first
+ * second. An answer with a length is read to its end, however slowly its body comes on a
+ * loaded machine: cutting it would look like a connection closed without an answer.
+ */
 function send(target: Target, req: FuzzRequest): Promise<Answer> {
   return new Promise((resolve, reject) => {
+    let answered = false;
     const payload = typeof req.body === 'string' ? Buffer.from(req.body) : req.body;
     const headers: Record<string, string | number> = { ...req.headers, ...target.headers };
     if (req.contentType) headers['content-type'] = req.contentType;
@@ -360,8 +365,10 @@ function send(target: Target, req: FuzzRequest): Promise<Answer> {
         headers,
       },
       (res) => {
+        answered = true;
         const chunks: Buffer[] = [];
-        const timer = setTimeout(() => res.destroy(), 1000);
+        const streaming = res.headers['content-length'] === undefined;
+        const timer = setTimeout(() => streaming && res.destroy(), 1000);
         const done = () => {
           clearTimeout(timer);
           resolve({
@@ -387,10 +394,11 @@ function send(target: Target, req: FuzzRequest): Promise<Answer> {
         });
       });
     }
-    // Closed without any answer: status 0, which the judge refuses.
-    outgoing.on('close', () =>
-      resolve({ status: 0, contentType: '', body: 'connection closed without an answer' }),
-    );
+    // Closed without any answer: status 0, which the judge refuses. (Once an answer has begun,
+    // its own end or close resolves, with the status it carries.)
+    outgoing.on('close', () => {
+      if (!answered) resolve({ status: 0, contentType: '', body: 'connection closed without an answer' });
+    });
     outgoing.on('error', reject);
     // No answer at all is a failure too (a handler that never responds), not a stalled suite.
     outgoing.setTimeout(30_000, () => outgoing.destroy(new Error('no answer within 30 s')));

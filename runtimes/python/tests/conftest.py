@@ -108,6 +108,7 @@ class Runtime:
     port: int
     started: float
     lines: list[str] = field(default_factory=list)
+    reader: threading.Thread | None = None
 
     def request(self, method: str, path: str, body: bytes | str | None = None,
                 headers: list[tuple[str, str]] | dict[str, str] | None = None, timeout: float = 10.0) -> Response:
@@ -148,15 +149,32 @@ class Runtime:
                 pass
         return out
 
+    def json_lines_when(self, ready: Callable[[list[dict[str, Any]]], bool], timeout: float = 10.0) -> list[dict[str, Any]]:
+        """The JSON log lines once `ready` holds for them (or at the timeout): a line follows its response."""
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = self.json_lines()
+            if ready(lines) or time.monotonic() >= deadline:
+                return lines
+            time.sleep(0.01)
+
+    def invocation_lines(self, count: int) -> list[dict[str, Any]]:
+        """The invocation log lines once `count` have arrived."""
+        invocations = lambda lines: [x for x in lines if x.get("msg") == "invocation"]  # noqa: E731
+        return invocations(self.json_lines_when(lambda lines: len(invocations(lines)) >= count))
+
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 15.0) -> int:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
         try:
-            return self.proc.wait(timeout=timeout)
+            code = self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
             raise
+        if self.reader is not None:
+            self.reader.join(5)  # the last lines the process wrote, read to the end
+        return code
 
 
 @pytest.fixture
@@ -184,7 +202,8 @@ def start_runtime(tmp_path: Path) -> Iterator[Callable[..., Runtime]]:
             for line in proc.stdout:
                 rt.lines.append(line.rstrip("\n"))
 
-        threading.Thread(target=pump, daemon=True).start()
+        rt.reader = threading.Thread(target=pump, daemon=True)
+        rt.reader.start()
         runtimes.append(rt)
         if wait:
             rt.wait_ready()

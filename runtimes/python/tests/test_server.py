@@ -25,7 +25,7 @@ def test_examples_and_process_lifecycle(start_runtime) -> None:
     listening = [x for x in lines if x["msg"] == "listening"]
     assert listening and listening[0]["host"] == "127.0.0.1" and listening[0]["port"] == rt.port
     assert any(x["msg"] == "ready" for x in lines)
-    inv = [x for x in lines if x["msg"] == "invocation"]
+    inv = rt.invocation_lines(2)
     assert [x["status"] for x in inv] == [200, 400] and inv[0]["coldStart"] is True
     assert rt.stop() == 0
 
@@ -127,8 +127,8 @@ def test_missing_handler_is_not_ready_but_alive(start_runtime, tmp_path: Path) -
     assert r.status == 503 and r.json()["reason"] == f"handler file handler.py not found in {empty}"
     r = rt.request("POST", "/", "{}", {"content-type": "application/json"})
     assert r.status == 503 and r.json()["error"]["type"] == "NotReady"
-    time.sleep(0.2)
-    assert any(x["level"] == "error" and "not found" in x["msg"] for x in rt.json_lines())
+    not_found = lambda lines: any(x["level"] == "error" and "not found" in x["msg"] for x in lines)  # noqa: E731
+    assert not_found(rt.json_lines_when(not_found))
     assert rt.stop() == 0
 
 
@@ -162,7 +162,7 @@ def test_hung_handlers_do_not_starve_a_small_thread_pool(start_runtime, tmp_path
     assert all(r.headers.get("connection") == "close" and r.headers["x-invocation-id"] for r in results)
     assert rt.request("GET", "/quick", timeout=5).body == b"quick"
     assert rt.request("GET", "/health", timeout=5).status == 200
-    lines = [x for x in rt.json_lines() if x["msg"] == "invocation"]
+    lines = rt.invocation_lines(6)
     assert sorted(x["status"] for x in lines) == [200, 504, 504, 504, 504, 504]
     assert rt.stop() == 0
 
