@@ -7,6 +7,8 @@ invocation runs (through ``context.logger`` or the standard ``logging`` module) 
 
 from __future__ import annotations
 
+import atexit
+import collections
 import contextvars
 import json
 import logging
@@ -47,15 +49,82 @@ def emit(record: dict[str, Any]) -> None:
     write_line(json.dumps(record, default=str, ensure_ascii=False, separators=(",", ":")))
 
 
-def write_line(text: str) -> None:
-    """Write text (one JSON object) and a newline to stdout, flushed, not interleaved with other lines."""
-    line = text + "\n"
+def _write_now(text: str) -> None:
+    """Write whole lines to stdout and flush them, not interleaved with other writes."""
     with _write_lock:
         try:
-            sys.stdout.write(line)
+            sys.stdout.write(text)
             sys.stdout.flush()
         except (OSError, ValueError):  # stdout closed: nothing sensible left to do
             pass
+
+
+class BatchedWriter:
+    """Lines queued by any thread, written by one thread in batches a few milliseconds apart.
+
+    A write to stdout releases the GIL; with dozens of request threads, a write and a lock per
+    line meant a GIL hand-off and lock contention per invocation. Queuing is a deque append (no
+    lock), and the writer is woken at most once per window (docs/decisions/0204).
+    """
+
+    def __init__(self, window_seconds: float) -> None:
+        self._window = window_seconds
+        self._lines: collections.deque[str] = collections.deque()
+        self._wake = threading.Event()
+        self._drain_lock = threading.RLock()
+        self._thread = threading.Thread(target=self._run, name="log-writer", daemon=True)
+        self._thread.start()
+
+    def put(self, line: str) -> None:
+        self._lines.append(line)
+        if not self._wake.is_set():
+            self._wake.set()
+
+    def flush(self) -> None:
+        """Write everything queued so far, in order, from the calling thread."""
+        with self._drain_lock:
+            batch = []
+            try:
+                while True:
+                    batch.append(self._lines.popleft())
+            except IndexError:
+                pass
+            if batch:
+                _write_now("".join(batch))
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            time.sleep(self._window)
+            self._wake.clear()  # before the drain: a line queued after it wakes the next round
+            self.flush()
+
+
+_batched: BatchedWriter | None = None
+
+
+def start_batching(window_seconds: float = 0.005) -> None:
+    """From now on lines are queued and written in batches (the server's request threads); call
+    in the process that serves, after any fork. Queued lines are written at exit and by flush()."""
+    global _batched
+    if _batched is None:
+        _batched = BatchedWriter(window_seconds)
+        atexit.register(flush)
+
+
+def flush() -> None:
+    """Write queued lines now (before the process ends)."""
+    if _batched is not None:
+        _batched.flush()
+
+
+def write_line(text: str) -> None:
+    """One JSON object as a line on stdout, never interleaved with other lines: written and flushed
+    now, or queued for the writer thread once start_batching() ran."""
+    if _batched is not None:
+        _batched.put(text + "\n")
+    else:
+        _write_now(text + "\n")
 
 
 def log(level: str, msg: str, **fields: Any) -> None:
@@ -97,16 +166,11 @@ class JsonFormatter(logging.Formatter):
 class _LockedStdoutHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            line = self.format(record) + "\n"
+            line = self.format(record)
         except Exception:  # noqa: BLE001 - a bad log call must never break an invocation
             self.handleError(record)
             return
-        with _write_lock:
-            try:
-                sys.stdout.write(line)
-                sys.stdout.flush()
-            except (OSError, ValueError):
-                pass
+        write_line(line)
 
 
 def configure_logging(level: str = "info") -> None:

@@ -110,6 +110,7 @@ def _post_worker_init(worker: Any) -> None:
 
 def _worker_exit(server: Any, worker: Any) -> None:
     logs.log("info", "runtime stopped", pid=worker.pid)
+    logs.flush()
 
 
 def _bind_address(config: Config) -> str:
@@ -166,6 +167,7 @@ class RuntimeApplication(BaseApplication):
         from .loader import HandlerState, load
 
         logs.configure_logging(self.config.log_level)
+        logs.start_batching()
         state = HandlerState()
         _state = state
         app = create_app(self.config, state)
