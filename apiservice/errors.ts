@@ -72,6 +72,8 @@ const quote = (s: string) => JSON.stringify(s);
 /** An error that the API server answers with as a Status. */
 export class StatusError extends Error {
   readonly status: Status;
+  /** Warnings the request earned before it failed (kube-apiserver sends them with the error). */
+  readonly warnings: string[] = [];
   constructor(status: Omit<Status, 'kind' | 'apiVersion' | 'metadata' | 'status'>) {
     super(status.message ?? status.reason ?? `status ${status.code}`);
     this.name = 'StatusError';

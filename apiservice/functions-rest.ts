@@ -8,7 +8,7 @@ import type { Admission } from './admission/admission.ts';
 import { type AdmittedWrite, admittedWrite, planWrite } from './admission/write-path.ts';
 import type { UserInfo } from './authn.ts';
 import { type BackingClient, backingPath, readBody } from './backing.ts';
-import { serviceUnavailable } from './errors.ts';
+import { StatusError, serviceUnavailable } from './errors.ts';
 import {
   objectBody,
   objectMediaType,
@@ -18,7 +18,7 @@ import {
   type TranslatedBody,
 } from './request-body.ts';
 import type { ResourceRequest } from './request-info.ts';
-import { sendJson } from './respond.ts';
+import { sendJson, warningHeader } from './respond.ts';
 import { warningToPublic, watchEventToPublic } from './translate.ts';
 import { answerToPublic } from './translate-bytes.ts';
 
@@ -81,7 +81,13 @@ export function createFunctionsRest(deps: FunctionsRestDeps) {
     const plan = await planWrite(deps.admission, info, translated);
     if (plan) {
       const write = { backing: deps.backing, info, user, url, headers, translated, signal: abort.signal };
-      const admitted = await admittedWrite({ ...write, method: req.method ?? 'GET' }, plan);
+      const admitted = await admittedWrite({ ...write, method: req.method ?? 'GET' }, plan).catch(
+        (error: unknown) => {
+          // A refused write still carries the warnings its body earned, first.
+          if (error instanceof StatusError) error.warnings.unshift(...(translated?.warnings ?? []));
+          throw error;
+        },
+      );
       sendAdmitted(res, admitted, translated?.warnings ?? []);
       return;
     }
@@ -138,9 +144,6 @@ function sendAdmitted(
   }
   sendJson(res, answer.statusCode, answer.json, contentType);
 }
-
-/** A Warning header value as kube-apiserver writes it (code 299, no agent). */
-const warningHeader = (text: string) => `299 - "${text.replace(/["\\]/g, '\\$&')}"`;
 
 /** The backing server's Warning headers, naming the public group and kind. */
 function backingWarnings(response: IncomingMessage): string[] {

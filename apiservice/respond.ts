@@ -2,6 +2,9 @@
 import type { ServerResponse } from 'node:http';
 import { toStatusError } from './errors.ts';
 
+/** A Warning header value as kube-apiserver writes it (code 299, no agent). */
+export const warningHeader = (text: string) => `299 - "${text.replace(/["\\]/g, '\\$&')}"`;
+
 export function sendJson(
   res: ServerResponse,
   code: number,
@@ -20,5 +23,7 @@ export function sendError(res: ServerResponse, error: unknown): void {
     res.destroy();
     return;
   }
+  const warnings = [...new Set(status.warnings)];
+  if (warnings.length) res.setHeader('warning', warnings.map(warningHeader));
   sendJson(res, status.code, status.status);
 }

@@ -79,6 +79,28 @@ t.test(
   },
 );
 
+t.test(
+  'a denied request keeps the warnings of the webhooks called before and of the one denying',
+  async (t) => {
+    const warns = await startWebhookServer(() => ({ warnings: ['from the mutating one'] }));
+    const denies = await startWebhookServer(() => ({
+      allowed: false,
+      status: { code: 403, message: 'no' },
+      warnings: ['from the denying one'],
+    }));
+    t.teardown(() => Promise.all([warns.close(), denies.close()]));
+    const at = (server: typeof warns) => ({ clientConfig: { url: server.url(), caBundle: server.caBundle } });
+    const error = await chain
+      .run(attrs(), hooks('mutating', [at(warns)]), hooks('validating', [at(denies)]))
+      .then(
+        () => undefined,
+        (e: StatusError) => e,
+      );
+    t.equal(error?.code, 403);
+    t.same(error?.warnings, ['from the mutating one', 'from the denying one']);
+  },
+);
+
 t.test('denials, failure policies and dry runs', async (t) => {
   const deny = await startWebhookServer(() => ({ allowed: false, status: { code: 403, message: 'no way' } }));
   const bare = await startWebhookServer(() => ({ allowed: false }));

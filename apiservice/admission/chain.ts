@@ -100,6 +100,22 @@ export class AdmissionChain {
 
   async run(attrs: AdmissionAttributes, mutating: Webhook[], validating: Webhook[]): Promise<ChainResult> {
     const warnings: string[] = [];
+    try {
+      return await this.runWebhooks(attrs, mutating, validating, warnings);
+    } catch (error) {
+      // A denied request still gets the warnings of the webhooks called before (kube-apiserver's
+      // warning recorder keeps them for the error answer too).
+      if (error instanceof StatusError) error.warnings.push(...warnings);
+      throw error;
+    }
+  }
+
+  private async runWebhooks(
+    attrs: AdmissionAttributes,
+    mutating: Webhook[],
+    validating: Webhook[],
+    warnings: string[],
+  ): Promise<ChainResult> {
     let current = attrs;
     /** What each IfNeeded webhook returned, to know whether a later one changed it. */
     const outputs = new Map<Webhook, unknown>();

@@ -103,7 +103,11 @@ const unregister = async (kind: string, name: string) => {
 
 const denyLabelled = (review: ReceivedReview): Decision =>
   review.request.object?.metadata?.labels?.deny === 'true'
-    ? { allowed: false, status: { code: 403, message: 'functions labelled deny=true are refused' } }
+    ? {
+        allowed: false,
+        status: { code: 403, message: 'functions labelled deny=true are refused' },
+        warnings: ['deny=true is for tests'],
+      }
     : {};
 
 t.test('a validating webhook denies functions labelled deny=true through kubectl', async (t) => {
@@ -120,6 +124,7 @@ t.test('a validating webhook denies functions labelled deny=true through kubectl
     denied.stderr,
     'admission webhook "deny.test.example.com" denied the request: functions labelled deny=true are refused',
   );
+  t.match(denied.stderr, 'Warning: deny=true is for tests', "the denying webhook's warning reaches kubectl");
   t.equal((await kubectl.run(['get', 'fn', '-n', NS, 'denied'])).code, 1, 'nothing was written');
   const allowed = await apply(fn('allowed'));
   t.equal(allowed.code, 0, allowed.stderr);
