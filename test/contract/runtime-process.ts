@@ -4,9 +4,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, request as httpRequest } from 'node:http';
+import { request as httpRequest } from 'node:http';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pickFreePort } from '../../src/local-cluster/ports.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const LANGUAGES = ['node', 'python', 'go'] as const;
@@ -100,17 +101,7 @@ export function request(baseUrl: string, path: string, opts: RequestOptions = {}
 }
 
 /** A free TCP port on 127.0.0.1 (free when asked; the runtime binds it right after). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolvePromise(port));
-    });
-  });
-}
+export const freePort = pickFreePort;
 
 const live = new Set<ChildProcess>();
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -84,10 +85,30 @@ def make_app(tmp_path: Path) -> Callable[..., InProcess]:
     return make
 
 
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port free right now, below the kernel's ephemeral range: a port from bind(0), closed again,
+    can be taken by an outgoing connection before the runtime binds it (docs/decisions/0005)."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            high = min(32768, int(f.read().split()[0]))
+    except (OSError, ValueError, IndexError):
+        high = 32768
+    for _ in range(500):
+        port = random.randrange(15000, high) if high > 16000 else 0
+        if port in _handed_out:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            port = s.getsockname()[1]
+        _handed_out.add(port)
+        return port
+    raise RuntimeError("no free port found on 127.0.0.1")
 
 
 @dataclass
