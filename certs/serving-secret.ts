@@ -1,9 +1,8 @@
 // Keeps the serving CA and certificate in a Secret: creates it when missing (replicas race;
 // the loser reads the winner's), carries out rotation decisions with optimistic concurrency, and
 // tells listeners when the certificate or CA bundle it should serve and inject changes.
-import type { KubeJson } from './kube-json.ts';
-import { KubeRequestError } from './kube-json.ts';
-import { ResilientWatch } from './resilient-watch.ts';
+import { ApiException, CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import { RestartingInformer } from '../src/util/restarting-informer.ts';
 import { decide, type RotationPolicy } from './rotation.ts';
 import {
   CA_RENEWED_AT_ANNOTATION,
@@ -22,7 +21,7 @@ export interface ServingState {
 }
 
 export interface ServingSecretOptions {
-  kube: KubeJson;
+  kubeConfig: KubeConfig;
   namespace: string;
   name: string;
   names: ServingNames;
@@ -31,11 +30,6 @@ export interface ServingSecretOptions {
   /** Upper bound between checks, whatever the certificates' times say. */
   checkIntervalMs: number;
   log: (msg: string, fields?: Record<string, unknown>) => void;
-}
-
-interface SecretObject {
-  metadata?: { resourceVersion?: string; annotations?: Record<string, string> };
-  data?: Record<string, string>;
 }
 
 /** Steps one reconcile may take (create, renew CA, reissue, rebuild) before it must have settled. */
@@ -47,7 +41,10 @@ const decode = (value: string | undefined) =>
   value ? Buffer.from(value, 'base64').toString('utf8') : undefined;
 const encode = (value: string) => Buffer.from(value).toString('base64');
 
-function materialOf(secret: SecretObject): Partial<ServingMaterial> {
+/** The HTTP status of a failed client-node call, or undefined for any other failure. */
+const statusOf = (error: unknown) => (error instanceof ApiException ? (error.code as number) : undefined);
+
+function materialOf(secret: V1Secret): Partial<ServingMaterial> {
   const data = secret.data ?? {};
   return {
     caCert: decode(data[SECRET_KEYS.caCert]),
@@ -62,8 +59,8 @@ function materialOf(secret: SecretObject): Partial<ServingMaterial> {
 export class ServingSecret {
   current: ServingState | undefined;
   private readonly listeners: Array<(state: ServingState) => void> = [];
-  private readonly watch: ResilientWatch;
-  private readonly path: string;
+  private readonly informer: RestartingInformer<V1Secret>;
+  private readonly core: CoreV1Api;
   private running: Promise<void> | undefined;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
@@ -71,14 +68,16 @@ export class ServingSecret {
   private lastError: string | undefined;
 
   constructor(private readonly options: ServingSecretOptions) {
-    this.path = `/api/v1/namespaces/${options.namespace}/secrets`;
-    this.watch = new ResilientWatch({
-      kube: options.kube,
-      path: this.path,
-      query: { fieldSelector: `metadata.name=${options.name}` },
-      list: () => this.listAndReconcile(),
+    const { kubeConfig, namespace, name, log } = options;
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    // Every change of the Secret (a rotation by another replica, a deletion) means a check.
+    const fieldSelector = `metadata.name=${name}`;
+    this.informer = new RestartingInformer(kubeConfig, {
+      path: `/api/v1/namespaces/${namespace}/secrets`,
+      list: () => this.core.listNamespacedSecret({ namespace, fieldSelector }),
+      fieldSelector,
       onEvent: () => void this.reconcile(),
-      log: options.log,
+      log: (line) => log(line),
     });
   }
 
@@ -88,16 +87,20 @@ export class ServingSecret {
 
   /** Resolves once the Secret holds a usable certificate (creating it if needed), then watches. */
   async start(): Promise<ServingState> {
-    await this.watch.start();
+    await this.informer.start();
+    await this.reconcile();
     if (!this.current)
-      throw new Error(`secret ${this.options.namespace}/${this.options.name} has no usable certificate`);
+      throw new Error(
+        `secret ${this.options.namespace}/${this.options.name} has no usable certificate` +
+          (this.lastError ? `: ${this.lastError}` : ''),
+      );
     return this.current;
   }
 
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
-    this.watch.stop();
+    void this.informer.stop();
   }
 
   /** The CA bundle stored in the Secret right now (read, not cached). */
@@ -129,28 +132,30 @@ export class ServingSecret {
     return this.running;
   }
 
-  private async listAndReconcile(): Promise<string | undefined> {
-    const { kube, name } = this.options;
-    const list = await kube.request<{ metadata?: { resourceVersion?: string } }>(
-      'GET',
-      `${this.path}?fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}`,
-    );
-    if (list.status !== 200) throw new KubeRequestError('list secrets', list.status, list.body);
-    await this.reconcile();
-    return list.body.metadata?.resourceVersion;
+  private async read(): Promise<V1Secret | undefined> {
+    const { namespace, name } = this.options;
+    try {
+      return await this.core.readNamespacedSecret({ namespace, name });
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
   }
 
-  private async read(): Promise<SecretObject | undefined> {
-    const response = await this.options.kube.request<SecretObject>(
-      'GET',
-      `${this.path}/${this.options.name}`,
-    );
-    if (response.status === 404) return undefined;
-    if (response.status !== 200) throw new KubeRequestError('read secret', response.status, response.body);
-    return response.body;
+  /** Creates or replaces the Secret; false when another writer got there first (409). */
+  private async write(body: V1Secret, replace: boolean): Promise<boolean> {
+    const { namespace, name } = this.options;
+    try {
+      if (replace) await this.core.replaceNamespacedSecret({ namespace, name, body });
+      else await this.core.createNamespacedSecret({ namespace, body });
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 409) return false;
+      throw error;
+    }
   }
 
-  private secretBody(material: ServingMaterial, resourceVersion?: string) {
+  private secretBody(material: ServingMaterial, resourceVersion?: string): V1Secret {
     const { namespace, name } = this.options;
     return {
       apiVersion: 'v1',
@@ -178,16 +183,13 @@ export class ServingSecret {
 
   /** Reads, decides and writes until the Secret needs nothing more, then schedules the next check. */
   private async settle(): Promise<void> {
-    const { kube, names, lifetimes, policy, log } = this.options;
+    const { names, lifetimes, policy, log } = this.options;
     for (let step = 0; step < MAX_STEPS && !this.stopped; step++) {
       const secret = await this.read();
       if (!secret) {
         const material = await carryOut({ action: 'create-ca', reason: 'no Secret' }, {}, names, lifetimes);
-        const created = await kube.request('POST', this.path, this.secretBody(material));
-        if (created.status === 201)
+        if (await this.write(this.secretBody(material), false))
           log('created the serving certificate secret', { name: this.options.name });
-        else if (created.status !== 409)
-          throw new KubeRequestError('create secret', created.status, created.body);
         continue; // created, or another replica won the race: read what is there now
       }
       const material = materialOf(secret);
@@ -199,11 +201,8 @@ export class ServingSecret {
       }
       const next = await carryOut(decision, material, names, lifetimes);
       const body = this.secretBody(next, secret.metadata?.resourceVersion);
-      const updated = await kube.request('PUT', `${this.path}/${this.options.name}`, body);
-      if (updated.status === 200)
+      if (await this.write(body, true))
         log('serving certificates changed', { action: decision.action, reason: decision.reason });
-      else if (updated.status !== 409)
-        throw new KubeRequestError('update secret', updated.status, updated.body);
     }
     if (!this.stopped) throw new Error(`the serving certificate did not settle in ${MAX_STEPS} steps`);
   }

@@ -4,7 +4,6 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { CaBundleInjector } from './ca-bundle-injector.ts';
-import { KubeJson } from './kube-json.ts';
 import { ServingSecret } from './serving-secret.ts';
 import type { TlsSettings } from './settings.ts';
 
@@ -62,9 +61,8 @@ async function fromSecret(
   kubeConfig: KubeConfig,
   log: Log,
 ): Promise<ServingTls> {
-  const kube = new KubeJson(kubeConfig);
   const secret = new ServingSecret({
-    kube,
+    kubeConfig,
     namespace: settings.namespace,
     name: settings.secretName,
     names: settings.names,
@@ -75,7 +73,7 @@ async function fromSecret(
   });
   const injector = settings.injectCaBundle
     ? new CaBundleInjector({
-        kube,
+        kubeConfig,
         apiServiceName: settings.apiServiceName,
         readCaBundle: () => secret.readCaBundle(),
         log,
@@ -103,7 +101,6 @@ async function fromSecret(
     stop: () => {
       secret.stop();
       injector?.stop();
-      kube.close();
     },
   };
 }

@@ -1,84 +1,66 @@
 // The cluster state admission reads: Mutating- and ValidatingWebhookConfigurations and
-// Namespaces through client-node informers (each restarted after a failure), and Services
-// (for ExternalName) on demand with a short cache.
+// Namespaces through informers (each restarted after a failure), and Services (for ExternalName)
+// on demand with a short cache.
 import {
   AdmissionregistrationV1Api,
   CoreV1Api,
-  type Informer,
   type KubeConfig,
-  type KubernetesObject,
-  makeInformer,
-  type ObjectCache,
   type V1MutatingWebhookConfiguration,
   type V1Namespace,
   type V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
+import { RestartingInformer } from '../../src/util/restarting-informer.ts';
 import type { Labels } from './label-selector.ts';
 import { inChainOrder, type Webhook, webhooksOf } from './webhooks.ts';
 
-const RESTART_DELAY_MS = 1_000;
 const SERVICE_CACHE_MS = 10_000;
-
-type Cached<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
+const ADMISSION = '/apis/admissionregistration.k8s.io/v1';
 
 export class AdmissionConfigSource {
   /** Mutating and validating webhooks, each list in chain order. */
   mutating: Webhook[] = [];
   validating: Webhook[] = [];
-  private readonly informers: Array<Cached<KubernetesObject>> = [];
-  private readonly mutatingConfigs: Cached<V1MutatingWebhookConfiguration>;
-  private readonly validatingConfigs: Cached<V1ValidatingWebhookConfiguration>;
-  private readonly namespaces: Cached<V1Namespace>;
+  private readonly mutatingConfigs: RestartingInformer<V1MutatingWebhookConfiguration>;
+  private readonly validatingConfigs: RestartingInformer<V1ValidatingWebhookConfiguration>;
+  private readonly namespaces: RestartingInformer<V1Namespace>;
   private readonly core: CoreV1Api;
   private readonly services = new Map<string, { at: number; host: Promise<string | undefined> }>();
-  private stopped = false;
 
-  constructor(
-    kubeConfig: KubeConfig,
-    private readonly log: (line: string) => void = () => {},
-  ) {
+  constructor(kubeConfig: KubeConfig, log: (line: string) => void = () => {}) {
     const admission = kubeConfig.makeApiClient(AdmissionregistrationV1Api);
     this.core = kubeConfig.makeApiClient(CoreV1Api);
-    this.mutatingConfigs = makeInformer(
-      kubeConfig,
-      '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations',
-      () => admission.listMutatingWebhookConfiguration(),
-    );
-    this.validatingConfigs = makeInformer(
-      kubeConfig,
-      '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations',
-      () => admission.listValidatingWebhookConfiguration(),
-    );
-    this.namespaces = makeInformer(kubeConfig, '/api/v1/namespaces', () => this.core.listNamespace());
-    this.informers.push(
-      this.mutatingConfigs as Cached<KubernetesObject>,
-      this.validatingConfigs as Cached<KubernetesObject>,
-      this.namespaces as Cached<KubernetesObject>,
-    );
+    const onEvent = () => this.rebuild();
+    this.mutatingConfigs = new RestartingInformer(kubeConfig, {
+      path: `${ADMISSION}/mutatingwebhookconfigurations`,
+      list: () => admission.listMutatingWebhookConfiguration(),
+      onEvent,
+      log,
+    });
+    this.validatingConfigs = new RestartingInformer(kubeConfig, {
+      path: `${ADMISSION}/validatingwebhookconfigurations`,
+      list: () => admission.listValidatingWebhookConfiguration(),
+      onEvent,
+      log,
+    });
+    this.namespaces = new RestartingInformer(kubeConfig, {
+      path: '/api/v1/namespaces',
+      list: () => this.core.listNamespace(),
+      log,
+    });
+  }
+
+  private get informers() {
+    return [this.mutatingConfigs, this.validatingConfigs, this.namespaces];
   }
 
   /** Resolves once every informer has listed (the server is not ready before). */
   async start(): Promise<void> {
-    const rebuild = () => this.rebuild();
-    for (const informer of [this.mutatingConfigs, this.validatingConfigs] as Cached<KubernetesObject>[]) {
-      for (const event of ['add', 'update', 'delete'] as const) informer.on(event, rebuild);
-    }
-    for (const informer of this.informers) {
-      informer.on('error', (error) => {
-        if (this.stopped) return;
-        this.log(`admission informer failed, restarting: ${error instanceof Error ? error.message : error}`);
-        setTimeout(() => {
-          if (!this.stopped) informer.start().catch(() => {});
-        }, RESTART_DELAY_MS).unref();
-      });
-    }
     await Promise.all(this.informers.map((informer) => informer.start()));
     this.rebuild();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    await Promise.all(this.informers.map((informer) => informer.stop().catch(() => {})));
+    await Promise.all(this.informers.map((informer) => informer.stop()));
   }
 
   private rebuild(): void {
