@@ -44,6 +44,9 @@ async function start(stateDir: string, ports: PortChoice): Promise<void> {
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
   });
+  // A Ctrl-C reaches every process of the terminal's group at once: none of them is restarted now.
+  for (const supervised of [...platform.replicas, ...Object.values(controlPlane.processes)])
+    supervised.expectExit();
   await platform.stop();
   await controlPlane.stop();
   progress('stopped');

@@ -52,6 +52,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const state = await openState(options.stateDir, options.ports ?? 'auto', log);
   const processes: Record<string, SupervisedProcess> = {};
   const stop = async () => {
+    for (const process of Object.values(processes)) process.expectExit();
     for (const name of Object.keys(processes).reverse()) await processes[name]!.stop();
     await state.release();
   };

@@ -58,10 +58,18 @@ export class SupervisedProcess {
     });
   }
 
-  /** SIGTERM, then SIGKILL after the grace period; resolves once the process is gone. */
-  async stop(graceMs = 10_000): Promise<void> {
+  /**
+   * From now on an exit is expected, not restarted: called for every process before a shutdown
+   * stops them one by one (a Ctrl-C in a terminal signals all of them at once).
+   */
+  expectExit(): void {
     this.stopping = true;
     clearTimeout(this.restartTimer);
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period; resolves once the process is gone. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.expectExit();
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

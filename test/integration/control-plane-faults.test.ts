@@ -51,18 +51,21 @@ t.test('etcd data that cannot be read is reset, with a message saying so', async
   t.match(namespaces, /default/);
 });
 
-function startCli(stateDir: string): { child: ChildProcess; ready: Promise<string> } {
+function startCli(
+  stateDir: string,
+  options: { ownGroup?: boolean } = {},
+): { child: ChildProcess; ready: Promise<string>; stderr: () => string } {
   const child = spawn(
     process.execPath,
     [join(repoRoot, 'bin/kube-serverless.js'), 'start', '--state-dir', stateDir, '--ports', 'auto'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: options.ownGroup ?? false },
   );
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+  });
   const ready = new Promise<string>((resolve, reject) => {
     let stdout = '';
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk;
-    });
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout += chunk;
       const match = /ready: export KUBECONFIG=(\S+)/.exec(stdout);
@@ -70,7 +73,7 @@ function startCli(stateDir: string): { child: ChildProcess; ready: Promise<strin
     });
     child.on('exit', (code) => reject(new Error(`start exited with ${code} before ready:\n${stderr}`)));
   });
-  return { child, ready };
+  return { child, ready, stderr: () => stderr };
 }
 
 for (const signal of ['SIGINT', 'SIGKILL'] as const) {
@@ -93,3 +96,27 @@ for (const signal of ['SIGINT', 'SIGKILL'] as const) {
     t.pass('no process mentions the state folder any more');
   });
 }
+
+t.test(
+  'kube-serverless start: Ctrl-C in a terminal (SIGINT to the whole group) restarts nothing',
+  async (t) => {
+    const stateDir = await tempDir(t, 'ks-cli-');
+    const { child, ready, stderr } = startCli(stateDir, { ownGroup: true });
+    t.teardown(() => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // the group is gone already
+      }
+    });
+    await ready;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    process.kill(-child.pid!, 'SIGINT'); // what a terminal sends on Ctrl-C: every process of the group
+    await exited;
+    await waitUntil('components gone', async () => (await processesMentioning(stateDir)).length === 0, {
+      timeoutMs: 30_000,
+    });
+    t.match(stderr(), /SIGINT: stopping the control plane[\s\S]*stopped/);
+    t.notMatch(stderr(), /restarting/, 'no component is restarted during the shutdown');
+  },
+);
