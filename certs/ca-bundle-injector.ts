@@ -113,13 +113,15 @@ export class CaBundleInjector {
   setBundle(bundle: string): void {
     if (bundle === this.bundle) return;
     this.bundle = bundle;
-    for (const target of this.targets) {
-      for (const object of target.informer.list()) void this.ensure(target, object);
-    }
+    this.ensureAll();
   }
 
   async start(): Promise<void> {
     await Promise.all(this.targets.map((target) => target.informer.start()));
+    this.ensureAll();
+  }
+
+  private ensureAll(): void {
     for (const target of this.targets) {
       for (const object of target.informer.list()) void this.ensure(target, object);
     }

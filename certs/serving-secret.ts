@@ -66,6 +66,7 @@ export class ServingSecret {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private lastError: string | undefined;
+  private started = false;
 
   constructor(private readonly options: ServingSecretOptions) {
     const { kubeConfig, namespace, name, log } = options;
@@ -76,7 +77,10 @@ export class ServingSecret {
       path: `/api/v1/namespaces/${namespace}/secrets`,
       list: () => this.core.listNamespacedSecret({ namespace, fieldSelector }),
       fieldSelector,
-      onEvent: () => void this.reconcile(),
+      // The first list's events are left to start(), which checks once after it.
+      onEvent: () => {
+        if (this.started) void this.reconcile();
+      },
       log: (line) => log(line),
     });
   }
@@ -88,6 +92,7 @@ export class ServingSecret {
   /** Resolves once the Secret holds a usable certificate (creating it if needed), then watches. */
   async start(): Promise<ServingState> {
     await this.informer.start();
+    this.started = true;
     await this.reconcile();
     if (!this.current)
       throw new Error(

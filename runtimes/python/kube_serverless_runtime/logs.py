@@ -163,7 +163,9 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, default=str, ensure_ascii=False, separators=(",", ":"))
 
 
-class _LockedStdoutHandler(logging.Handler):
+class _JsonLinesHandler(logging.Handler):
+    """Standard logging records as JSON lines, written like every other line (write_line)."""
+
     def emit(self, record: logging.LogRecord) -> None:
         try:
             line = self.format(record)
@@ -175,7 +177,7 @@ class _LockedStdoutHandler(logging.Handler):
 
 def configure_logging(level: str = "info") -> None:
     """Route the root logger (and so a handler's ``logging`` calls) to JSON lines on stdout."""
-    handler = _LockedStdoutHandler()
+    handler = _JsonLinesHandler()
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
